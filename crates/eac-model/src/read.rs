@@ -994,6 +994,9 @@ pub struct ListingSummary {
     /// The listing's `next` link when it gives one: the document is one
     /// page of a longer listing.
     pub next: Option<String>,
+    /// The listing's `previous` link when it gives one: the document is a
+    /// later page of a longer listing.
+    pub previous: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -1198,6 +1201,7 @@ fn stream_array_document<R: io::Read>(
             eac_count: resume.index,
             violations: Vec::new(),
             next: None,
+            previous: None,
         },
         stopped: false,
         saw_eacs: false,
@@ -1327,11 +1331,15 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
                     let raw: Box<RawValue> = map.next_value()?;
                     if let Some(v) = check_page_link(&key, &raw) {
                         self.state.borrow_mut().summary.violations.push(v);
-                    } else if key == "next" {
-                        self.state.borrow_mut().summary.next =
-                            serde_json::from_str::<Option<String>>(raw.get())
-                                .ok()
-                                .flatten();
+                    } else {
+                        let link = serde_json::from_str::<Option<String>>(raw.get())
+                            .ok()
+                            .flatten();
+                        let mut st = self.state.borrow_mut();
+                        match key.as_str() {
+                            "next" => st.summary.next = link,
+                            _ => st.summary.previous = link,
+                        }
                     }
                 }
                 _ => {

@@ -237,6 +237,14 @@ impl<'a> Batch<'a> {
             .extend(warnings.into_iter().take(room).map(|w| w.with_file(file)));
     }
 
+    /// A warning said before every other (the note of a paged listing),
+    /// kept among the first [`MAX_REPORTED`] however many came before it.
+    fn warn_first(&mut self, warning: Violation) {
+        self.warning_count += 1;
+        self.warnings.insert(0, warning.with_file(&self.file));
+        self.warnings.truncate(MAX_REPORTED);
+    }
+
     pub(crate) fn error(&mut self, errors: impl IntoIterator<Item = Violation>) {
         let room = MAX_REPORTED.saturating_sub(self.errors.len());
         let file = &self.file;
@@ -916,12 +924,16 @@ fn import_file_once(
 
     match outcome {
         Ok(summary) => {
+            let page = page_note(&summary);
             let (errors, warnings): (Vec<_>, Vec<_>) = summary
                 .violations
                 .into_iter()
                 .partition(Violation::is_error);
             batch.error(errors);
             batch.warn(warnings);
+            if let Some(page) = page {
+                batch.warn_first(page);
+            }
         }
         Err(ListingError::Malformed(v)) => batch.error([v]),
         Err(ListingError::Io(e)) => return Err(io_error(e)),
@@ -933,6 +945,32 @@ fn import_file_once(
     }
     let sha256 = sha256.transpose().map_err(io_error)?;
     batch.finish_load(sha256, deferred)
+}
+
+/// The note of a CDS listing (P1, or a P2 bundle's `eacs.json`) that is one
+/// page of a longer listing (its `next` or `previous` is a URL), as a
+/// paged reference listing gets one (decision 377): imported as given, and
+/// said, so that nobody takes the page for every EAC of its source.
+pub(crate) fn page_note(summary: &eac_model::ListingSummary) -> Option<Violation> {
+    let links: Vec<String> = [("next", &summary.next), ("previous", &summary.previous)]
+        .into_iter()
+        .filter_map(|(key, link)| link.as_ref().map(|l| format!("its `{key}` link is {l}")))
+        .collect();
+    let pointer = match summary.next {
+        Some(_) => "/next",
+        None => "/previous",
+    };
+    (!links.is_empty()).then(|| {
+        Violation::warning(
+            eac_model::Rule::RootShape,
+            pointer,
+            format!(
+                "this is one page of a longer listing ({}): only the EACs of this page were \
+                 imported; import the other pages too",
+                links.join(", ")
+            ),
+        )
+    })
 }
 
 /// Writes EACs held in memory (sample data) through the write `w`,

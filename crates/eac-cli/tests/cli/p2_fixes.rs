@@ -130,3 +130,72 @@ fn a_base_url_the_parser_would_rewrite_is_refused_before_anything_is_written() {
         "{metadata}"
     );
 }
+
+#[test]
+fn a_listing_or_bundle_that_is_one_page_of_a_longer_listing_is_imported_with_a_note() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3", "--out", "s.json"])
+        .assert()
+        .success();
+    let listing = std::fs::read_to_string(desk.path("s.json")).unwrap();
+    assert!(listing.contains("\"next\": null"), "{listing}");
+    std::fs::write(
+        desk.path("page1.json"),
+        listing.replace("\"next\": null", "\"next\": \"https://example.org/p2\""),
+    )
+    .unwrap();
+    // A P1 page: imported, and said on stderr and under --json.
+    desk.eacdesk()
+        .args(["import", "page1.json"])
+        .assert()
+        .success()
+        .stdout(contains("3 added"))
+        .stderr(contains(
+            "this is one page of a longer listing (its `next` link is https://example.org/p2): \
+             only the EACs of this page were imported; import the other pages too",
+        ));
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b"])
+        .assert()
+        .success();
+    let bundle = desk.path("b/eacs.json");
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    std::fs::write(
+        &bundle,
+        text.replace(
+            "\"previous\": null",
+            "\"previous\": \"https://example.org/eacs?page=1\"",
+        ),
+    )
+    .unwrap();
+    // A P2 bundle whose listing is a later page: the same note.
+    let out = desk
+        .bare()
+        .arg("--db")
+        .arg(desk.path("other.sqlite"))
+        .args(["import", "b", "--json"])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let file = &report["files"][0];
+    assert_eq!(file["added"], 3, "{report}");
+    let first = &file["warnings"][0];
+    assert_eq!(first["pointer"], "/previous", "{report}");
+    assert!(
+        first["message"].as_str().unwrap().contains(
+            "one page of a longer listing (its `previous` link is \
+             https://example.org/eacs?page=1)"
+        ),
+        "{report}"
+    );
+    // A whole listing says nothing of pages.
+    let whole = desk
+        .bare()
+        .arg("--db")
+        .arg(desk.path("third.sqlite"))
+        .args(["import", "s.json"])
+        .assert()
+        .success();
+    assert!(!stderr(&whole).contains("page"), "{}", stderr(&whole));
+}

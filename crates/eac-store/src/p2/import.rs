@@ -173,8 +173,10 @@ pub(crate) fn import_p2(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
+    let mut page = None;
     match found.outcome.take() {
         Some(Ok(summary)) => {
+            page = crate::import::page_note(&summary);
             let (e, w): (Vec<_>, Vec<_>) = summary
                 .violations
                 .into_iter()
@@ -214,6 +216,11 @@ pub(crate) fn import_p2(
     report
         .warnings
         .extend(found.warnings.into_iter().map(|w| in_file(w, &label)));
+    // One page of a longer listing: said first, whatever else is said.
+    if let Some(page) = page {
+        report.warning_count += 1;
+        report.warnings.insert(0, in_file(page, &label));
+    }
     report.warnings.truncate(MAX_REPORTED);
     Ok(report)
 }
