@@ -8,6 +8,7 @@
 //! never converts a quantity to a float.
 
 pub mod check;
+pub mod csv_quotes;
 mod decimal;
 mod eac;
 mod enums;

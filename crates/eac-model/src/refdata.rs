@@ -520,8 +520,17 @@ fn programs_csv(text: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
         v
     };
     let separator = csv_separator(text.trim_start_matches(['\r', '\n']));
-    let rows = parse_csv(text, separator)
-        .map_err(|(line, msg)| vec![at_line(line, Rule::RequiredKeys, msg)])?;
+    // The one quoting check of every CSV reader: a quote never closed
+    // took every later row into one cell, and `"Drax" Storage` lost its
+    // quotes.
+    let delimiter = u8::try_from(separator).unwrap_or(b',');
+    crate::csv_quotes::check_quotes(text.as_bytes(), delimiter, crate::place::Place::START)
+        .map_err(|fault| {
+            let mut v = at_line(fault.line(), Rule::RequiredKeys, fault.message(delimiter));
+            v.column = Some(fault.column());
+            vec![v]
+        })?;
+    let rows = parse_csv(text, separator);
     // Lines holding nothing (blank lines around the table) are no rows.
     let mut rows = rows
         .into_iter()
@@ -632,8 +641,9 @@ type CsvRecord = (u64, Vec<String>);
 /// breaks. A record ends at `\r\n`, `\n` or a lone `\r` (old Excel for Mac
 /// saves CSV so); lines are counted as [`crate::place`] counts them, line
 /// breaks inside quoted fields included. Returns each record with the line
-/// it starts on.
-fn parse_csv(text: &str, separator: char) -> Result<Vec<CsvRecord>, (u64, String)> {
+/// it starts on. Its quoting has been checked
+/// ([`crate::csv_quotes::check_quotes`]): every quoted field is closed.
+fn parse_csv(text: &str, separator: char) -> Vec<CsvRecord> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
@@ -669,14 +679,11 @@ fn parse_csv(text: &str, separator: char) -> Result<Vec<CsvRecord>, (u64, String
             (false, c) => field.push(c),
         }
     }
-    if in_quotes {
-        return Err((row_line, "a quoted field is not closed".to_owned()));
-    }
     if !field.is_empty() || !row.is_empty() {
         row.push(field);
         rows.push((row_line, row));
     }
-    Ok(rows)
+    rows
 }
 
 #[cfg(test)]
@@ -1018,6 +1025,27 @@ mod tests {
         // An empty cell is a cell.
         let entries = collect("program_number,name\nPRG-1,\n", RefDocument::Programs).unwrap();
         assert_eq!(entries[0].label, "");
+    }
+
+    /// Tester 39, finding 1: the programs CSV refuses a quote never closed
+    /// at the line and column where it opens (it named the line the row
+    /// started on, without a column), and a cell whose quoted part ends
+    /// before it does (`"Green" Power` was read as `Green Power`).
+    #[test]
+    fn csv_quoting_faults_are_refused_where_they_are() {
+        let csv = "program_number,name\nPRG-1,One\nPRG-2,\"Two\nPRG-3,Three\n";
+        let v = &collect(csv, RefDocument::Programs).unwrap_err()[0];
+        assert_eq!((v.rule, v.line, v.column), (2, Some(3), Some(7)), "{v}");
+        assert!(v.message.starts_with("a quoted field is not closed"), "{v}");
+        let csv = "program_number;name\nPRG-G;\"Green\" Power\n";
+        let v = &collect(csv, RefDocument::Programs).unwrap_err()[0];
+        assert_eq!((v.rule, v.line, v.column), (2, Some(2), Some(13)), "{v}");
+        assert!(v.message.contains("`\"\"\"Green\"\" Power\"`"), "{v}");
+        let ok = "program_number,name\nPRG-G,\"Say \"\"Green\"\"\"\n";
+        assert_eq!(
+            collect(ok, RefDocument::Programs).unwrap()[0].label,
+            "Say \"Green\""
+        );
     }
 
     /// Tester 36, finding 6: a quoted header, the id column not first and

@@ -52,6 +52,10 @@ pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<R
         }
     }
     let data = &bytes[start..];
+    // A quoted cell never closed would take every later row into itself,
+    // and one whose quoted part ends early would lose its quotes: refused
+    // at the quote, by the one check every CSV reader runs.
+    quotes(data, delimiter, skip_lines + 1)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -108,6 +112,19 @@ pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<R
     Ok(out)
 }
 
+/// [`eac_model::csv_quotes::check_quotes`] of `bytes`, the text of a CSV
+/// from line `first_line` on, as a located refusal: the line of the quote
+/// to correct, its column at the start of the message.
+pub(crate) fn quotes(bytes: &[u8], delimiter: u8, first_line: u64) -> Result<(), ReadError> {
+    let start = eac_model::place::Place::line_start(first_line);
+    eac_model::csv_quotes::check_quotes(bytes, delimiter, start).map_err(|fault| {
+        ReadError::new(
+            Locator::Line(fault.line()),
+            format!("column {}: {}", fault.column(), fault.message(delimiter)),
+        )
+    })
+}
+
 /// The number of cells a row must have to hold every column its header
 /// names: up to the last header cell that is not blank (a blank header
 /// cell after them names nothing a missing cell could lose).
@@ -125,29 +142,46 @@ pub(crate) fn named_width<'a>(header: impl IntoIterator<Item = &'a str>) -> usiz
 /// last row would otherwise import the half of a name and leave the cells
 /// after it empty without a word. A trailing empty cell that is there
 /// (`…,,`) is a cell; only missing ones are refused.
-pub(crate) fn short_row(line: u64, found: usize, width: usize, of: &str) -> ReadError {
+pub(crate) fn short_row(
+    line: u64,
+    found: usize,
+    width: usize,
+    of: &str,
+    delimiter: u8,
+) -> ReadError {
     ends_early(
         line,
         format!("this row has {found} cells but {of} has {width}"),
+        delimiter,
     )
 }
 
 /// The same refusal for a file without a header: a row shorter than the
 /// highest column number its mapping reads.
-pub(crate) fn short_of_column(line: u64, found: usize, column: usize, of: &str) -> ReadError {
+pub(crate) fn short_of_column(
+    line: u64,
+    found: usize,
+    column: usize,
+    of: &str,
+    delimiter: u8,
+) -> ReadError {
     ends_early(
         line,
         format!("this row has {found} cells but {of} reads column {column}"),
+        delimiter,
     )
 }
 
-fn ends_early(line: u64, what: String) -> ReadError {
+/// `delimiter`: the file's, so empty cells are shown as it writes them
+/// (`;;` in a `;` file).
+fn ends_early(line: u64, what: String, delimiter: u8) -> ReadError {
+    let d = char::from(delimiter);
     ReadError::new(
         Locator::Line(line),
         format!(
             "{what}: every row must have a cell for each column (empty cells too, written as \
-             `,,`). The row ends early: the file may be cut short or the row damaged. Download \
-             or export the file again and import it again"
+             `{d}{d}`). The row ends early: the file may be cut short or the row damaged. \
+             Download or export the file again and import it again"
         ),
     )
 }
@@ -227,6 +261,30 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    /// Tester 39, finding 1: a quote never closed took the rows after it
+    /// into one cell; it is refused at its line (preamble counted) and
+    /// column, in UTF-16 too.
+    #[test]
+    fn a_quote_never_closed_is_refused_where_it_opens() {
+        let text = "Report\r\nRun\r\nA;B\r\n1;\"x\r\n2;y\r\n";
+        for bytes in [
+            text.as_bytes().to_vec(),
+            [0xFF, 0xFE]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect(),
+        ] {
+            let err = rows(&bytes, b';', 2).unwrap_err();
+            assert_eq!(err.at, Locator::Line(4));
+            assert!(
+                err.message
+                    .starts_with("column 3: a quoted field is not closed"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

@@ -932,12 +932,14 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
                     found,
                     width,
                     &format!("the header (line {})", h.line),
+                    delimiter(mapping)?,
                 ),
                 None => csv_rows::short_of_column(
                     row.line,
                     found,
                     width,
                     &format!("mapping `{}`", mapping.name),
+                    delimiter(mapping)?,
                 ),
             });
         }

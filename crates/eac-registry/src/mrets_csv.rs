@@ -235,6 +235,7 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
                 row.fields.len(),
                 width,
                 &format!("the header (line {})", header.line),
+                b',',
             ));
         }
         read_row(row, &cols, &mut statement, &mut seen)?;

@@ -187,6 +187,7 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
                 .to_string(),
         });
     }
+    csv_rows::quotes(text.as_bytes(), delimiter, 1)?;
     let lines = LineIndex::new(&text);
     let mut layout: Option<Layout> = None;
     for record in reader(&text, delimiter).records() {
@@ -276,6 +277,10 @@ fn read_record(
                     record.len(),
                     *named,
                     &format!("the header (line {header_line})"),
+                    match numbers {
+                        Numbers::DecimalPoint => b',',
+                        Numbers::Semicolons => b';',
+                    },
                 ));
             }
             if (*width..record.len()).any(|i| !record[i].trim().is_empty()) {

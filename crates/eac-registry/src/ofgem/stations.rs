@@ -56,6 +56,7 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
     let (text, guessed) = text::decode_document(bytes)?;
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
+    csv_rows::quotes(text.as_bytes(), b',', 1)?;
     let lines = LineIndex::new(&text);
     let mut header: Option<(u64, Vec<String>, Vec<String>)> = None;
     // Cells a row needs to reach the header's last named column.
@@ -103,6 +104,7 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
                 record.len(),
                 named,
                 &format!("the header (line {header_line})"),
+                b',',
             ));
         }
         if (keys.len()..record.len()).any(|i| !record[i].trim().is_empty()) {

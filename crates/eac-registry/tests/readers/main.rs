@@ -4,6 +4,7 @@
 mod energytag;
 mod mapped;
 mod mrets;
+mod quotes;
 mod robust;
 
 use std::path::PathBuf;
