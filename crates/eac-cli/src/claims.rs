@@ -535,7 +535,8 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                         f.tco2e_per_mwh.clone(),
                         f.source.clone(),
                         f.set_at.clone(),
-                        f.set_by.clone(),
+                        // As `audit` shows people: the display name and login.
+                        f.setter(),
                     ]);
                 }
                 out.table(&table)?;

@@ -210,7 +210,22 @@ pub struct FactorEntry {
     pub tco2e_per_mwh: String,
     pub source: String,
     pub set_at: String,
+    /// Who set it (the OS login).
     pub set_by: String,
+    /// The display name the `factor_set` audit record that set it keeps
+    /// beside the login (absent when none was set), as `audit` shows it;
+    /// given by [`Store::emission_factors`] (the list of factors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub set_by_name: Option<String>,
+}
+
+impl FactorEntry {
+    /// Who set it, as the audit log shows people: `Ana Lopez (ana)`, or
+    /// the login alone.
+    pub fn setter(&self) -> String {
+        crate::periods::who(&self.set_by, self.set_by_name.as_deref())
+    }
 }
 
 /// The factor kinds.
@@ -354,6 +369,7 @@ fn factor_row(r: &dyn DbRow) -> rusqlite::Result<FactorEntry> {
         source: r.get(4)?,
         set_at: rows::display_time(r, 5)?,
         set_by: r.get(6)?,
+        set_by_name: None,
     })
 }
 
@@ -2020,10 +2036,22 @@ impl Store {
 
     /// Every emission factor, by market, kind and year.
     pub fn emission_factors(&self) -> Result<Vec<FactorEntry>> {
+        // The display name of the `factor_set` record written with the
+        // factor (the same write: its time and login).
         self.db().collect(
-            &format!("{FACTOR_COLUMNS} ORDER BY market, kind, year"),
+            r#"SELECT f.market, f.kind, f.year, f.tco2e_per_mwh, f.source, f.set_at, f.set_by,
+                      (SELECT a.display_name FROM audit_log a
+                        WHERE a.cds_eac_id = '' AND a.action = 'factor_set'
+                          AND a.at = f.set_at AND a.os_user = f.set_by
+                        ORDER BY a.id DESC LIMIT 1)
+                 FROM emission_factors f ORDER BY f.market, f.kind, f.year"#,
             &[],
-            |r| Ok(factor_row(r)?),
+            |r| {
+                Ok(FactorEntry {
+                    set_by_name: r.get(7)?,
+                    ..factor_row(r)?
+                })
+            },
         )
     }
 

@@ -91,7 +91,7 @@ impl ClosedPeriod {
 /// A person as the audit log shows them: the display name with the OS
 /// login beside it (`Ana Lopez (ana)`), or the login alone (no name, or
 /// the same).
-fn who(login: &str, name: Option<&str>) -> String {
+pub(crate) fn who(login: &str, name: Option<&str>) -> String {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
         Some(name) if name != login => format!("{name} ({login})"),
         _ => login.to_owned(),

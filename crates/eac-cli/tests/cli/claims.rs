@@ -2198,6 +2198,59 @@ fn a_negative_factor_gets_the_rules_message_not_a_parser_error() {
     );
 }
 
+/// `claims factor ls` names who set each factor as `audit` and `period ls`
+/// show people (decision 414): the display name of the settings beside
+/// the login, or the login alone; `--json` gives `set_by_name` beside
+/// `set_by`. Its BY column showed the login alone.
+#[test]
+fn factor_ls_names_who_set_a_factor_as_audit_does() {
+    let desk = Desk::new();
+    let set = |market: &str| {
+        desk.eacdesk()
+            .args(["claims", "factor", "set", "--market", market])
+            .args(["--kind", "grid", "--year", "2024", "--factor", "0.02"])
+            .args(["--source", "NVE", "--reason", "FY2024"])
+            .assert()
+            .success();
+    };
+    std::fs::create_dir_all(desk.path("config")).unwrap();
+    std::fs::write(
+        desk.path("config").join("settings.json"),
+        r#"{"display_name": "Ana Analyst"}"#,
+    )
+    .unwrap();
+    set("NO");
+    std::fs::remove_file(desk.path("config").join("settings.json")).unwrap();
+    set("SE");
+    let listed = desk.json(&["claims", "factor", "ls"]);
+    let login = listed[0]["set_by"].as_str().unwrap().to_owned();
+    assert_eq!(listed[0]["market"], "NO", "{listed}");
+    assert_eq!(listed[0]["set_by_name"], "Ana Analyst", "{listed}");
+    assert_eq!(listed[1]["market"], "SE", "{listed}");
+    assert!(listed[1].get("set_by_name").is_none(), "{listed}");
+    let table = stdout(
+        &desk
+            .eacdesk()
+            .args(["claims", "factor", "ls"])
+            .assert()
+            .success(),
+    );
+    let row = |market: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(market))
+            .unwrap_or_else(|| panic!("{table}"))
+            .trim_end()
+            .to_owned()
+    };
+    assert!(
+        row("NO").ends_with(&format!("Ana Analyst ({login})")),
+        "{table}"
+    );
+    assert!(row("SE").ends_with(&format!(" {login}")), "{table}");
+    assert!(!row("SE").contains("Ana"), "{table}");
+}
+
 /// `tests/fixtures/claims/edges.json` and `edges.csv` (README): account
 /// acc-6's day 2024-12-31 given in local time (+01:00), and its retired
 /// values around the last hour.

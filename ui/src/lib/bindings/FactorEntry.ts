@@ -11,4 +11,14 @@ kind: string, year: number,
 /**
  * tCO2e per MWh, exact.
  */
-tco2e_per_mwh: string, source: string, set_at: string, set_by: string, };
+tco2e_per_mwh: string, source: string, set_at: string, 
+/**
+ * Who set it (the OS login).
+ */
+set_by: string, 
+/**
+ * The display name the `factor_set` audit record that set it keeps
+ * beside the login (absent when none was set), as `audit` shows it;
+ * given by [`Store::emission_factors`] (the list of factors).
+ */
+set_by_name?: string, };
