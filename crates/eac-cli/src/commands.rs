@@ -3135,11 +3135,29 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
             count(report.verified, "EAC")
         )?;
     } else {
+        // The `cds_synced` stored: an EAC created later than now gets its
+        // `cds_created` instead (decision 249), and is said to.
+        let one = report.verified == 1;
+        let synced = match (&report.cds_synced, report.created_later) {
+            (_, 0) => format!("cds_synced = {}", report.at),
+            (Some(created), _) => format!(
+                "cds_synced = {created}, {} cds_created: {} created after now ({}), and an \
+                 EAC is never synced before it was created",
+                if one { "its" } else { "their" },
+                if one { "it was" } else { "they were" },
+                report.at
+            ),
+            (None, later) => format!(
+                "cds_synced = {}; {} created later than that got {} cds_created instead",
+                report.at,
+                count(later, "EAC"),
+                if later == 1 { "its" } else { "their" },
+            ),
+        };
         writeln!(
             out,
-            "Marked {} as verified (cds_synced = {}; recorded in the audit log)",
+            "Marked {} as verified ({synced}; recorded in the audit log)",
             count(report.verified, "EAC"),
-            report.at
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -3319,15 +3337,38 @@ fn imports(store: &Store, json: bool) -> Result<ExitCode> {
             b.added.to_string(),
             b.replaced.to_string(),
             b.skipped.to_string(),
-            match (&b.undone_at, b.undoable) {
+            match (&b.undone_at, &b.undo_refusal) {
                 (Some(at), _) => format!("undone {}", render::whole_seconds(at)),
-                (None, true) => "can be undone".to_owned(),
-                (None, false) => "cannot be undone (older version)".to_owned(),
+                (None, None) => "can be undone".to_owned(),
+                (None, Some(_)) => "cannot be undone (see below)".to_owned(),
             },
         ]);
     }
     out.table(&table)?;
+    // Why each import not undone cannot be, as `undo-import` would refuse
+    // it (the store works it out for every import at once: no undo is
+    // tried).
+    for b in &batches {
+        if let (None, Some(r)) = (&b.undone_at, &b.undo_refusal) {
+            writeln!(
+                out,
+                "Import {} ({}) cannot be undone: {}",
+                b.id,
+                b.file_name,
+                uncapitalized(&r.reason)
+            )?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A sentence said after a colon: its first letter in lower case.
+fn uncapitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {

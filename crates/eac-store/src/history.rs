@@ -1316,8 +1316,8 @@ pub(crate) fn batches(conn: &dyn Db) -> Result<Vec<ImportBatch>> {
 
 /// Why an import made by a version of EAC Desk that did not keep what an
 /// import replaced cannot be undone (after "It" or "Import 3 (f.json)").
-const OLDER_VERSION: &str = "was made by an earlier version of EAC Desk, which did not keep \
-                             what an import replaced, so it cannot be undone";
+const OLDER_VERSION: &str =
+    "was made by an earlier version of EAC Desk, which did not keep what an import replaced";
 
 /// The import batches an undo may be asked of (not undone, made by a
 /// version that keeps what an import replaced), as `b`.
@@ -1683,8 +1683,8 @@ pub(crate) fn undo_import(
     }
     let Some(last_audit_id) = last_audit_id else {
         return Err(StoreError::InvalidInput(format!(
-            "Import {batch_id} ({file_name}) {OLDER_VERSION}. Delete the EACs you do not want \
-             instead (`eacdesk delete`). Nothing was changed."
+            "Import {batch_id} ({file_name}) {OLDER_VERSION}, so it cannot be undone. Delete the \
+             EACs you do not want instead (`eacdesk delete`). Nothing was changed."
         )));
     };
     let changes: Vec<(String, String, String, Option<i64>)> = db.collect(

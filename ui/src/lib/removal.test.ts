@@ -6,10 +6,9 @@ import {
   deleteTarget,
   deletedCount,
   deletesEverything,
-  needsUndoCheck,
   undoCount,
-  undoRefusal,
   undoText,
+  undoWhy,
 } from "./removal";
 import { emptyFilterState, toEacFilter } from "./filters";
 
@@ -62,40 +61,19 @@ describe("undoing an import", () => {
       "The undo removed 4 EACs it added and unlinked its document from 1 EAC it found unchanged (it stays as it is).",
     );
   });
-  it("shows whether an import can still be undone", () => {
-    expect(batchStatus({ undone_at: null, undoable: true })).toBe("Can be undone");
-    expect(batchStatus({ undone_at: null, undoable: true }, { state: "undoable" })).toBe("Can be undone");
-    expect(batchStatus({ undone_at: null, undoable: true }, { state: "checking" })).toBe("Checking whether it can be undone…");
-    expect(batchStatus({ undone_at: null, undoable: true }, { state: "refused", why: "x" })).toBe("Cannot be undone");
-    expect(batchStatus({ undone_at: null, undoable: false })).toMatch(/cannot be undone/);
-    expect(batchStatus({ undone_at: "2026-01-02T03:04:05Z", undoable: false })).toMatch(/^Undone /);
-    expect(needsUndoCheck({ undone_at: null, undoable: true })).toBe(true);
-    expect(needsUndoCheck({ undone_at: null, undoable: false })).toBe(false);
-    expect(needsUndoCheck({ undone_at: "2026-01-02T03:04:05Z", undoable: false })).toBe(false);
-  });
-  it("says why an import cannot be undone, from its undo's refusal", () => {
-    const refused = (code: string, ids: string[] | undefined, message = "m") => ({
-      code,
-      message,
-      details: ids ? { cds_eac_ids: ids } : {},
-    });
-    expect(undoRefusal(refused("conflict", ["a"]))).toBe(
-      "1 EAC it added or replaced was changed after it (by a later import, an edit or a deletion). Undo the later imports first, or fix it by hand.",
+  it("shows whether an import can still be undone, and why not, as the list says it", () => {
+    const changed = { code: "conflict" as const, reason: "1 EAC changed after it (…): `a`. Undo the later imports first, or delete or fix these EACs by hand.", cds_eac_ids: ["a"] };
+    const closed = { code: "frozen" as const, reason: "1 EAC it would change lies in a closed reporting period (period 1 (2024-01-01 to 2024-12-31)): `a`. Reopen the period to undo it.", cds_eac_ids: ["a"] };
+    const undone = { code: "invalid_input" as const, reason: "It was already undone at 2026-01-02T03:04:05Z.", cds_eac_ids: [] };
+    expect(batchStatus({ undone_at: null, undo_refusal: null })).toBe("Can be undone");
+    expect(undoWhy({ undone_at: null, undo_refusal: null })).toBeNull();
+    expect(batchStatus({ undone_at: null, undo_refusal: changed })).toBe("Cannot be undone");
+    expect(undoWhy({ undone_at: null, undo_refusal: changed })).toBe(changed.reason);
+    expect(undoWhy({ undone_at: null, undo_refusal: closed })).toBe(
+      `${closed.reason} Periods are reopened in Evidence ▾ → Closed periods….`,
     );
-    expect(undoRefusal(refused("frozen", ["a", "b", "c"]))).toBe(
-      "3 EACs it changed lie in a closed reporting period. Reopen the period first (Evidence ▾ → Closed periods…).",
-    );
-    expect(undoRefusal(refused("frozen", ["a"]))).toMatch(/^1 EAC it changed lies in a closed reporting period/);
-    expect(
-      undoRefusal(
-        refused(
-          "invalid_input",
-          undefined,
-          "Import 4 (x.json) changed no stored EAC (it added none, replaced none and named its document as the source of none), so there is nothing to undo. Nothing was changed.",
-        ),
-      ),
-    ).toBe(
-      "Import 4 (x.json) changed no stored EAC (it added none, replaced none and named its document as the source of none), so there is nothing to undo.",
-    );
+    expect(batchStatus({ undone_at: "2026-01-02T03:04:05Z", undo_refusal: undone })).toMatch(/^Undone /);
+    // Undone: the state says it; no reason beside it.
+    expect(undoWhy({ undone_at: "2026-01-02T03:04:05Z", undo_refusal: undone })).toBeNull();
   });
 });

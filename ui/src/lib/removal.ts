@@ -5,7 +5,7 @@ import type { DeleteReport, DeleteTarget, EacFilter, ImportBatch, UndoReport } f
 import { emptyFilterState, isEmptyFilter, toEacFilter } from "./filters";
 import { formatCount, plural } from "./decimal";
 import { formatLocalDateTime } from "./dates";
-import { REOPEN_PLACE, toAppError } from "./errors";
+import { REOPEN_PLACE } from "./errors";
 
 
 export type DeleteScope = "selected" | "filter" | "all";
@@ -68,47 +68,25 @@ export function undoText(r: UndoReport): string {
 }
 
 /**
- * What the undo's dry run said of an import in the list, asked for each one
- * the list does not already know cannot be undone: still asking, it can be
- * undone, or why not (in words, see `undoRefusal`).
+ * The state of an import in the list: "Undone …", "Can be undone" or "Cannot
+ * be undone" (why stands beside it, `undoWhy`), as the list itself says it:
+ * the backend works out every import's answer when the list is read
+ * (`undo_refusal`, the refusal its undo would give), so nothing is asked per
+ * import.
  */
-export type UndoCheck = { state: "checking" } | { state: "undoable" } | { state: "refused"; why: string };
-
-/** Whether the list asks the undo's dry run about this import (one not undone, and not made by an older EAC Desk). */
-export function needsUndoCheck(b: Pick<ImportBatch, "undone_at" | "undoable">): boolean {
-  return !b.undone_at && b.undoable;
-}
-
-/**
- * The state of an import in the list: "Undone …", "Can be undone", or that it
- * cannot be undone (why stands beside it, `undoRefusal`), as its undo's dry
- * run said (`check`; while it is asked, "Checking…").
- */
-export function batchStatus(b: Pick<ImportBatch, "undone_at" | "undoable">, check?: UndoCheck): string {
+export function batchStatus(b: Pick<ImportBatch, "undone_at" | "undo_refusal">): string {
   if (b.undone_at) return `Undone ${formatLocalDateTime(b.undone_at)}`;
-  if (!b.undoable) return "Imported by an older EAC Desk; cannot be undone";
-  if (check?.state === "refused") return "Cannot be undone";
-  if (check?.state === "checking") return "Checking whether it can be undone…";
-  return "Can be undone";
+  return b.undo_refusal ? "Cannot be undone" : "Can be undone";
 }
 
 /**
- * Why an import cannot be undone, from its undo's refusal, in the list's
- * words: EACs changed after it and EACs in a closed period are counted from
- * the details; any other refusal (nothing left to undo, …) is the backend's
- * own sentence, without its "Nothing was changed." (nothing was tried).
+ * Why an import cannot be undone, in the backend's words (`undo_refusal`);
+ * a closed period adds where it is reopened. `null` when it can be undone
+ * or was undone (the state says it).
  */
-export function undoRefusal(e: unknown): string {
-  const err = toAppError(e);
-  const ids = err.details.cds_eac_ids ?? [];
-  const n = ids.length;
-  if (err.code === "conflict") {
-    const them = n === 0 ? "EACs it added or replaced were" : `${plural(n, "EAC")} it added or replaced ${n === 1 ? "was" : "were"}`;
-    return `${them} changed after it (by a later import, an edit or a deletion). Undo the later imports first, or fix ${n === 1 ? "it" : "them"} by hand.`;
-  }
-  if (err.code === "frozen") {
-    const them = n === 0 ? "EACs it changed lie" : `${plural(n, "EAC")} it changed ${n === 1 ? "lies" : "lie"}`;
-    return `${them} in a closed reporting period. Reopen the period first (${REOPEN_PLACE}).`;
-  }
-  return err.message.replace(/\s*Nothing was changed\.\s*$/, "").trim() || "Its undo was refused.";
+export function undoWhy(b: Pick<ImportBatch, "undone_at" | "undo_refusal">): string | null {
+  const refusal = b.undo_refusal;
+  if (b.undone_at || !refusal) return null;
+  if (refusal.code === "frozen") return `${refusal.reason} Periods are reopened in ${REOPEN_PLACE}.`;
+  return refusal.reason;
 }

@@ -988,12 +988,23 @@ fn undoing_an_import_whose_eacs_were_all_deleted_is_refused_saying_why() {
             "cannot be undone: every EAC it added (2) has been deleted since, so there is \
              nothing to undo",
         ));
+    // The list says so too, as the undo does (it said "can be undone").
     desk.eacdesk()
         .arg("imports")
         .assert()
         .success()
-        .stdout(contains("can be undone"))
+        .stdout(contains("cannot be undone (see below)"))
+        .stdout(contains(
+            "Import 1 (sample data (seed 1)) cannot be undone: every EAC it added (2) has been \
+             deleted since, so there is nothing to undo",
+        ))
         .stdout(contains("undone 20").not());
+    let listed = desk.json(&["imports"]);
+    assert_eq!(listed[0]["undoable"], false, "{listed:#}");
+    assert_eq!(
+        listed[0]["undo_refusal"]["code"], "invalid_input",
+        "{listed:#}"
+    );
     let log = desk.json(&["audit"]);
     assert!(
         log.as_array()

@@ -124,6 +124,7 @@ export type { TableFormat } from "./TableFormat";
 export type { TableView } from "./TableView";
 export type { TechnologyType } from "./TechnologyType";
 export type { Theme } from "./Theme";
+export type { UndoRefusal } from "./UndoRefusal";
 export type { UndoReport } from "./UndoReport";
 export type { UnitTotal } from "./UnitTotal";
 export type { ValidationReport } from "./ValidationReport";

@@ -14,9 +14,9 @@ vi.mock("../api", () => ({
 import { api } from "../api";
 import type { ImportBatch, UndoReport } from "../types";
 import ImportsDialog from "./ImportsDialog.svelte";
-import { $, cleanup, click, clickOn, hide, show } from "../testMount";
+import { $, cleanup, click, clickOn, show } from "../testMount";
 
-function batch(id: number): ImportBatch {
+function batch(id: number, undo_refusal: ImportBatch["undo_refusal"] = null): ImportBatch {
   return {
     id,
     file_name: `/data/file-${id}.json`,
@@ -25,7 +25,8 @@ function batch(id: number): ImportBatch {
     added: 3,
     replaced: 0,
     undone_at: null,
-    undoable: true,
+    undoable: undo_refusal === null,
+    undo_refusal,
   } as ImportBatch;
 }
 
@@ -48,7 +49,7 @@ afterEach(cleanup);
 
 beforeEach(() => {
   vi.mocked(api.importBatches).mockReset().mockResolvedValue([batch(1), batch(2)]);
-  // The list asks each import's dry run whether it can be undone: by default it can.
+  // Choosing an import asks its undo's dry run for the count.
   vi.mocked(api.undoImport)
     .mockReset()
     .mockImplementation(async (_op, id) => counted(id, 3));
@@ -58,10 +59,10 @@ beforeEach(() => {
 const rows = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('[data-testid="import-batch"]')];
 const row = (root: HTMLElement, id: number) => root.querySelector<HTMLElement>(`[data-testid="import-batch"][data-id="${id}"]`)!;
 
-/** The dialog with its two imports listed, each found undoable by its dry run. */
+/** The dialog with its two imports listed, each undoable. */
 async function dialog(): Promise<HTMLElement> {
   const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
-  await vi.waitFor(() => expect(rows(root).map((r) => r.dataset.check)).toEqual(["undoable", "undoable"]));
+  await vi.waitFor(() => expect(rows(root).map((r) => r.dataset.undoable)).toEqual(["true", "true"]));
   return root;
 }
 
@@ -80,63 +81,41 @@ describe("the list of imports", () => {
 });
 
 describe("whether an import can be undone", () => {
-  it("is said in the list, with why not, without the user trying", async () => {
-    vi.mocked(api.importBatches).mockResolvedValue([batch(3), batch(2), batch(1)]);
-    vi.mocked(api.undoImport).mockImplementation(async (_op, id) => {
-      if (id === 3)
-        throw {
-          code: "invalid_input",
-          message:
-            "Import 3 (/data/file-3.json) cannot be undone: every EAC it added (3) has been deleted since, so there is nothing to undo (the audit log keeps each deletion with its reason). Nothing was changed.",
-          details: {},
-        };
-      if (id === 1)
-        throw {
-          code: "conflict",
-          message: "Import 1 (/data/file-1.json) cannot be undone: these EACs changed after it …",
-          details: { cds_eac_ids: ["a", "b"] },
-        };
-      return counted(id, 3);
-    });
-    const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
-    await vi.waitFor(() => expect(rows(root).map((r) => r.dataset.check)).toEqual(["refused", "undoable", "refused"]));
-    // Every import was asked about as a dry run, newest first.
-    expect(vi.mocked(api.undoImport).mock.calls.map((c) => [c[1], c[3]])).toEqual([
-      [3, true],
-      [2, true],
-      [1, true],
+  it("is said in the list, with why not, as the list says it: no undo is asked of any import", async () => {
+    const nothingLeft =
+      "Every EAC it added (3) has been deleted since, so there is nothing to undo (the audit log keeps each deletion with its reason).";
+    const changed =
+      "These EACs changed after it (a later import, an edit or a deletion): `a`, `b`. Undo the later imports first, or delete or fix these EACs by hand.";
+    const closed = "1 EAC it would change lies in a closed reporting period (period 2 (2024-01-01 to 2024-12-31)): `c`. Reopen the period to undo it.";
+    vi.mocked(api.importBatches).mockResolvedValue([
+      batch(4, { code: "frozen", reason: closed, cds_eac_ids: ["c"] }),
+      batch(3, { code: "invalid_input", reason: nothingLeft, cds_eac_ids: [] }),
+      batch(2),
+      batch(1, { code: "conflict", reason: changed, cds_eac_ids: ["a", "b"] }),
     ]);
+    const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
+    await vi.waitFor(() => expect(rows(root)).toHaveLength(4));
+    // Opening the list runs no undo, not even a dry run (it was one per import, each as costly as the import).
+    expect(api.undoImport).not.toHaveBeenCalled();
     const status = (id: number) => $(row(root, id), "import-batch-status")?.textContent;
     const why = (id: number) => $(row(root, id), "import-batch-why")?.textContent ?? null;
     const undoOff = (id: number) => ($(row(root, id), "import-batch-undo") as HTMLButtonElement).disabled;
 
     expect(status(1)).toBe("Cannot be undone");
-    expect(why(1)).toBe(
-      "2 EACs it added or replaced were changed after it (by a later import, an edit or a deletion). Undo the later imports first, or fix them by hand.",
-    );
+    expect(why(1)).toBe(changed);
     expect(undoOff(1)).toBe(true);
+    expect(row(root, 1).dataset.refusal).toBe("conflict");
 
     expect(status(2)).toBe("Can be undone");
     expect(why(2)).toBeNull();
     expect(undoOff(2)).toBe(false);
 
     expect(status(3)).toBe("Cannot be undone");
-    expect(why(3)).toBe(
-      "Import 3 (/data/file-3.json) cannot be undone: every EAC it added (3) has been deleted since, so there is nothing to undo (the audit log keeps each deletion with its reason).",
-    );
+    expect(why(3)).toBe(nothingLeft);
     expect(undoOff(3)).toBe(true);
-  });
 
-  it("says it is still being checked, and a check left running when the dialog closes is cancelled", async () => {
-    const check = pending<UndoReport>();
-    vi.mocked(api.undoImport).mockReturnValue(check.promise);
-    const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
-    await vi.waitFor(() => expect(rows(root)).toHaveLength(2));
-    expect($(row(root, 1), "import-batch-status")?.textContent).toBe("Checking whether it can be undone…");
-    expect(($(row(root, 1), "import-batch-undo") as HTMLButtonElement).disabled).toBe(false);
-    hide(root);
-    expect(api.cancelOperation).toHaveBeenCalledWith("op-1");
-    check.reject({ code: "cancelled", message: "Cancelled.", details: {} });
+    expect(status(4)).toBe("Cannot be undone");
+    expect(why(4)).toBe(`${closed} Periods are reopened in Evidence ▾ → Closed periods….`);
   });
 });
 
