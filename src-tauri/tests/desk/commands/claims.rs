@@ -319,3 +319,90 @@ fn the_claims_view_never_names_a_command_line_option() {
         assert!(message.contains("“First day”"), "{e}");
     }
 }
+
+/// "Not counted in these figures" (decision 407) through the command the
+/// Claims view calls: `tests/fixtures/claims/edges.*` (README) give account
+/// acc-6's 2024-12-31 in local time, whose first row lies before the UTC
+/// day, and two retired values crossing a clock hour's edge. The report of
+/// the claim given in full and of the recorded claim name both, in the
+/// app's words (the criteria table, not `eacdesk claims check`), and a
+/// claim of the file's whole days names nothing.
+#[test]
+fn the_report_says_what_its_figures_leave_out() {
+    let desk = desk();
+    let eacs = desk.ok(
+        "import_files",
+        json!({ "op_id": "eacs", "paths": [fixture("edges.json")] }),
+    );
+    assert_eq!(eacs["files"][0]["outcome"], "imported", "{eacs}");
+    desk.ok(
+        "import_consumption",
+        json!({ "op_id": "c", "path": fixture("edges.csv") }),
+    );
+    let claim = |from: &str| {
+        json!({
+            "beneficiary_type": "account",
+            "beneficiaries": ["acc-6"],
+            "from": from,
+            "to": "2024-12-31",
+            "granularity": "hourly",
+            "market": "GB",
+            "bidding_zone": "GB",
+            "unit": "MWh",
+            "only_passing": null,
+        })
+    };
+    let said = |r: &Value| -> Vec<String> {
+        r["not_counted"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"))
+            .iter()
+            .map(|l| l.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let rows = format!(
+        "consumption: 1 row of account `acc-6` in {} lies outside the period (2024-12-31, UTC \
+         days): 1 before it (2024-12-30 23:00 until 2024-12-31 00:00 UTC (end excluded))",
+        fixture("edges.csv")
+    );
+    let hours = "hourly matching: 2 retired EAC values of account `acc-6` in the period (10 MWh) \
+                 cross the edge of a clock hour (UTC) without covering a whole hour, so they \
+                 back no hour and are in neither matched nor surplus: edge-a value 1";
+    let given = desk.ok(
+        "claim_report",
+        json!({ "input": claim("2024-12-31"), "claim_id": null, "rules": [] }),
+    );
+    // The other two rows are counted: 20 MWh, not 21; edge-q backs hour 23.
+    assert_eq!(given["consumption"], "20", "{given}");
+    assert_eq!(given["matched"], "1", "{given}");
+    let lines = said(&given);
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0].starts_with(&rows), "{lines:#?}");
+    assert!(lines[1].starts_with(hours), "{lines:#?}");
+    assert!(
+        lines[1].contains("the criteria table below lists them (“Failures only”)"),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().all(|l| !l.contains("eacdesk")), "{lines:#?}");
+
+    // Recorded, its report names them too (it never allocated edge-a/b).
+    let c = desk.ok(
+        "create_claim",
+        json!({ "name": "New Year's Eve", "input": claim("2024-12-31"), "reason": "FY2024" }),
+    );
+    let recorded = desk.ok(
+        "claim_report",
+        json!({ "input": null, "claim_id": c["id"], "rules": [] }),
+    );
+    assert_eq!(said(&recorded), lines, "{recorded}");
+
+    // A claim of the file's whole days leaves no row out; the values that
+    // back no hour are still named.
+    let whole = desk.ok(
+        "claim_report",
+        json!({ "input": claim("2024-12-30"), "claim_id": null, "rules": [] }),
+    );
+    let lines = said(&whole);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].starts_with(hours), "{lines:#?}");
+}
