@@ -92,6 +92,16 @@ impl Open {
     fn still_there(&self) -> Result<(), AppError> {
         self.file.as_ref().map_or(Ok(()), OpenedFile::check)
     }
+
+    /// Closes the shared connection ([`Store::close`]): into a file
+    /// deleted, emptied or replaced since it was opened, SQLite copies
+    /// nothing of its log as it closes, and the `-wal` and `-shm` at the
+    /// path (maybe the new file's own) stay as they are.
+    fn close(self) {
+        if let Ok(store) = self.store {
+            store.close();
+        }
+    }
 }
 
 /// Opens `path` as the window's database, at start or in Open database: a
@@ -367,13 +377,19 @@ impl Desk {
         };
         let desk = self.clone();
         off_ui_thread(move || {
-            // Its own connection opens the path again, which would make a
-            // database there if none were: the file opened must still be
-            // there, not another one, nor emptied.
-            if let Some(file) = &file {
-                file.check()?;
+            // Its own connection opens the path again: the file opened must
+            // still be there, not another one, nor emptied. The open makes
+            // nothing: a file deleted or emptied after this look is refused
+            // as gone, never made again as an empty database.
+            let still_there = || file.as_ref().map_or(Ok(()), OpenedFile::check);
+            still_there()?;
+            let mut store = eac_app::reopen_store(&path).map_err(|e| e.in_app(None))?;
+            // Another file put there between the look and the open is not
+            // worked on.
+            if let Err(e) = still_there() {
+                store.close();
+                return Err(e);
             }
-            let mut store = eac_app::open_store(&path).map_err(|e| e.in_app(None))?;
             let watch = desk
                 .ledger
                 .operation_started(&store, || desk.shared_version());
@@ -382,6 +398,7 @@ impl Desk {
                 Err(e) => Err(e.into().in_app(Some(&store))),
             };
             watch.finish(&store, || desk.shared_version());
+            store.close();
             out
         })
         .await
@@ -415,7 +432,10 @@ impl Desk {
         off_ui_thread(move || {
             let store = open_for_window(&path)?;
             let info = eac_app::db_info(&store)?;
-            *desk.lock() = Open::new(path.clone(), Ok(store));
+            let left = std::mem::replace(&mut *desk.lock(), Open::new(path.clone(), Ok(store)));
+            // Closed once the window works on the new one; a file deleted,
+            // emptied or replaced meanwhile gets nothing of its log.
+            left.close();
             if let Some(ui) = desk.ui() {
                 ui.set_title(&window_title(&path));
             }

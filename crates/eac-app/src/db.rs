@@ -54,6 +54,21 @@ pub fn open_store(path: &Path) -> Result<Store, AppError> {
     Ok(store)
 }
 
+/// [`open_store`] of the database the app has chosen already, opened
+/// again (each long operation has its own connection): a file deleted or
+/// emptied since is refused (`io`, `details.database` `missing` or
+/// `emptied`, decision 403) and nothing is made in its place
+/// ([`Store::open_existing`]). Making a database stays [`open_store`]'s,
+/// for a file the user names.
+pub fn reopen_store(path: &Path) -> Result<Store, AppError> {
+    let mut store = match server_address(path) {
+        Some(url) => Store::open_server(url)?,
+        None => Store::open_existing(path)?,
+    };
+    store.set_audit_name(crate::audit_name_setting().as_deref());
+    Ok(store)
+}
+
 /// Gives a database file's `-wal`/`-shm` that an earlier read-only opening
 /// left unwritable to this user the database's permissions again (decision
 /// 289), before it is opened for a session of work (the app's window; the

@@ -767,6 +767,15 @@ impl From<StoreError> for AppError {
                 },
             ),
             StoreError::Cancelled => return AppError::cancelled(),
+            // The database the app had open, gone when it was opened again
+            // (decision 403's words).
+            StoreError::DatabaseGone { ref path, emptied } => {
+                let problem = match emptied {
+                    true => DatabaseProblem::Emptied,
+                    false => DatabaseProblem::Missing,
+                };
+                return crate::opened::gone(path, problem);
+            }
         };
         AppError {
             code,

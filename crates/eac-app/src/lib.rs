@@ -60,7 +60,8 @@ pub use claims_view::{
 pub use db::{
     copied_table_count, copy_between_servers, copy_file, copy_from_server, copy_to_server,
     db_display, default_db_path, is_server, mend_companions, new_store, open_store,
-    open_store_read, open_watch, server_init, with_password, without_any_password, DB_ENV,
+    open_store_read, open_watch, reopen_store, server_init, with_password, without_any_password,
+    DB_ENV,
 };
 pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{

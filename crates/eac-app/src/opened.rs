@@ -104,48 +104,52 @@ impl OpenedFile {
     /// or `replaced`). A path that cannot be looked at passes: the command
     /// then says why.
     pub fn check(&self) -> Result<(), AppError> {
-        let shown = self.path.display();
-        let (problem, message) = match std::fs::metadata(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
-                DatabaseProblem::Missing,
-                format!(
-                    "The database file {shown} is no longer there: it was deleted or moved while \
-                     EAC Desk had it open. Nothing was read or written, and EAC Desk did not make \
-                     a new database in its place. Open the database where it is now, or a backup \
-                     of it (Open database…); to start a new, empty database there, choose New \
-                     database… in Open database."
-                ),
-            ),
+        let problem = match std::fs::metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => DatabaseProblem::Missing,
             Err(_) => return Ok(()),
-            Ok(meta) if meta.len() == 0 && self.held_bytes => (
-                DatabaseProblem::Emptied,
-                format!(
-                    "The database file {shown} is empty now (0 bytes): another program emptied \
-                     it while EAC Desk had it open. Nothing was read or written, and EAC Desk did \
-                     not make a new database in it. Restore it from a backup, or open another \
-                     database (Open database…); to start a new, empty database there, open it \
-                     again in Open database."
-                ),
-            ),
-            Ok(meta) if FileId::of(&meta) != self.id => (
-                DatabaseProblem::Replaced,
-                format!(
-                    "The database file {shown} was replaced by another file while EAC Desk had it \
-                     open (another program saved, moved or restored a file there). Nothing was \
-                     read or written. To work on the file that is there now, open it again \
-                     (Open database…), or open another database."
-                ),
-            ),
+            Ok(meta) if meta.len() == 0 && self.held_bytes => DatabaseProblem::Emptied,
+            Ok(meta) if FileId::of(&meta) != self.id => DatabaseProblem::Replaced,
             Ok(_) => return Ok(()),
         };
-        Err(AppError {
-            details: ErrorDetails {
-                path: Some(shown.to_string()),
-                database: Some(problem),
-                ..ErrorDetails::default()
-            },
-            ..AppError::new(crate::ErrorCode::Io, message)
-        })
+        Err(gone(&self.path, problem))
+    }
+}
+
+/// The refusal of a command on the database file at `path` that is gone
+/// (`problem`: `missing`, `emptied` or `replaced`) since the app opened
+/// it, in plain words with what to do: `io`, `details.path` and
+/// `details.database`.
+pub(crate) fn gone(path: &Path, problem: DatabaseProblem) -> AppError {
+    let shown = path.display();
+    let message = match problem {
+        DatabaseProblem::Missing => format!(
+            "The database file {shown} is no longer there: it was deleted or moved while \
+             EAC Desk had it open. Nothing was read or written, and EAC Desk did not make \
+             a new database in its place. Open the database where it is now, or a backup \
+             of it (Open database…); to start a new, empty database there, choose New \
+             database… in Open database."
+        ),
+        DatabaseProblem::Emptied => format!(
+            "The database file {shown} is empty now (0 bytes): another program emptied \
+             it while EAC Desk had it open. Nothing was read or written, and EAC Desk did \
+             not make a new database in it. Restore it from a backup, or open another \
+             database (Open database…); to start a new, empty database there, open it \
+             again in Open database."
+        ),
+        _ => format!(
+            "The database file {shown} was replaced by another file while EAC Desk had it \
+             open (another program saved, moved or restored a file there). Nothing was \
+             read or written. To work on the file that is there now, open it again \
+             (Open database…), or open another database."
+        ),
+    };
+    AppError {
+        details: ErrorDetails {
+            path: Some(shown.to_string()),
+            database: Some(problem),
+            ..ErrorDetails::default()
+        },
+        ..AppError::new(crate::ErrorCode::Io, message)
     }
 }
 

@@ -978,6 +978,7 @@ impl crate::Store {
             server: None,
             counted: Default::default(),
             attached: Default::default(),
+            opened: crate::opened::OpenedFile::at(path),
         })
     }
 }

@@ -255,6 +255,17 @@ pub enum StoreError {
         path: PathBuf,
         entries: Vec<(String, String)>,
     },
+    /// The database file a program had chosen is not there to open again
+    /// ([`crate::Store::open_existing`]): deleted or moved, or emptied to 0
+    /// bytes (`emptied`) by another program. Nothing was read or written,
+    /// and no database was made in its place.
+    #[error(
+        "the database {} {}; nothing was read or written, and no new database was made {}",
+        .path.display(),
+        if *.emptied { "is empty now (0 bytes): another program emptied it" } else { "is no longer there: it was deleted or moved" },
+        if *.emptied { "in it" } else { "in its place" }
+    )]
+    DatabaseGone { path: PathBuf, emptied: bool },
     /// A PostgreSQL server refused or failed (team mode): `message` says
     /// what, in the server's words, and what to do.
     #[error("PostgreSQL: {message}")]
@@ -435,7 +446,7 @@ impl StoreError {
             | StoreError::Filter(_)
             | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
-            StoreError::Io { .. } => ErrorCode::Io,
+            StoreError::Io { .. } | StoreError::DatabaseGone { .. } => ErrorCode::Io,
             StoreError::Sqlite(_)
             | StoreError::Busy { .. }
             | StoreError::Migration { .. }

@@ -38,6 +38,7 @@ mod history;
 mod import;
 mod lock;
 mod migrate;
+mod opened;
 pub mod p2;
 mod packs;
 mod periods;
@@ -157,6 +158,10 @@ pub struct Store {
     /// search index, `bulk::SearchLoad::finish`): detached and removed
     /// when that write ends, however it ends.
     attached: bulk::Attached,
+    /// The file `conn` opened, as it was then (`None`: in memory, on a
+    /// server, or not looked at): [`Store::close`] leaves another file
+    /// put at the path since, or this one emptied, as it is.
+    opened: Option<opened::OpenedFile>,
 }
 
 impl std::fmt::Debug for Store {
@@ -201,6 +206,9 @@ impl SideFiles {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
     Write,
+    /// [`Access::Write`] of a database that must be there already
+    /// ([`Store::open_existing`]): nothing is made.
+    Existing,
     Read,
     /// A file no one else knows of yet ([`NewDatabase`]).
     New,
@@ -231,6 +239,59 @@ impl Store {
         Store::open_as(path, Access::Write).map_err(|e| e.busy_at(path))
     }
 
+    /// [`Store::open`] of a database that must be there already, for a
+    /// program that opens again the database it has chosen (the app's
+    /// long operations each open their own connection): a missing file
+    /// is [`StoreError::DatabaseGone`], and so is a file emptied to 0
+    /// bytes (`emptied`), with nothing made, neither the file, nor its
+    /// folder, nor a database in the empty file. SQLite opens it without
+    /// `SQLITE_OPEN_CREATE`, so a file deleted just before is not made
+    /// again either. Making a database stays [`Store::open`]'s (a file
+    /// the user names) and [`NewDatabase`]'s.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_as(path, Access::Existing).map_err(|e| e.busy_at(path))
+    }
+
+    /// The refusal of [`Store::open_existing`] when nothing, or an empty
+    /// file, is at `path`.
+    fn gone(path: &Path) -> Option<StoreError> {
+        let gone = |emptied| {
+            Some(StoreError::DatabaseGone {
+                path: path.to_owned(),
+                emptied,
+            })
+        };
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => gone(false),
+            _ if atomic::is_empty_database_file(path) => gone(true),
+            _ => None,
+        }
+    }
+
+    /// Closes the connection. While the file at the path is the one it
+    /// opened, as SQLite closes it: the last connection copies the log
+    /// into the file and removes the `-wal` and `-shm`. When it is not
+    /// (deleted or moved, emptied to 0 bytes, or another file put there:
+    /// device and inode compared with those taken at the open), SQLite
+    /// is told not to checkpoint on close
+    /// (`SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`): nothing is written into
+    /// whatever is at the path now, and the `-wal` and `-shm` beside it,
+    /// which may be another database's, are left as they are. Dropping a
+    /// store closes it as SQLite does, without this look.
+    pub fn close(self) {
+        use rusqlite::config::DbConfig;
+        let moved = self
+            .opened
+            .as_ref()
+            .is_some_and(|opened| !opened.still_at(&self.path));
+        if moved {
+            let _ = self
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+        }
+        let _ = self.conn.close();
+    }
+
     /// Opens the database for reading (`ls`, `show`, `audit`, export): the
     /// file is not created, its journal mode is left alone and missing audit
     /// triggers are only reported. A missing file, or an empty one
@@ -259,6 +320,7 @@ impl Store {
             server: None,
             counted: Default::default(),
             attached: Default::default(),
+            opened: None,
         })
     }
 
@@ -272,18 +334,37 @@ impl Store {
         if access == Access::Read && (!path.exists() || atomic::is_empty_database_file(path)) {
             return Store::empty_in_memory(path);
         }
+        // Nothing to open again: made neither here nor by SQLite below.
+        if access == Access::Existing {
+            if let Some(gone) = Store::gone(path) {
+                return Err(gone);
+            }
+        }
         // Another program's database is refused before anything, SQLite's
         // files beside it included, is made or changed.
         db::refuse_other_program_untouched(path)?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(io_error)?;
+        if access != Access::Existing {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(io_error)?;
+            }
         }
-        if access == Access::Write {
+        if matches!(access, Access::Write | Access::Existing) {
             // Hidden databases a killed `import` left beside this one.
             fresh::remove_abandoned(atomic::folder_of(path));
         }
         let found = SideFiles::of(path);
-        let conn = Store::connect(path).map_err(|e| match e {
+        let conn = Store::connect(path, access != Access::Existing).map_err(|e| match e {
+            // Deleted since it was looked at: SQLite did not make it again.
+            rusqlite::Error::SqliteFailure(f, _)
+                if access == Access::Existing
+                    && f.code == rusqlite::ErrorCode::CannotOpen
+                    && !path.exists() =>
+            {
+                StoreError::DatabaseGone {
+                    path: path.to_owned(),
+                    emptied: false,
+                }
+            }
             // Not a database, or no file there to open: say which file.
             rusqlite::Error::SqliteFailure(f, _)
                 if matches!(
@@ -300,6 +381,15 @@ impl Store {
         // before changing anything in the file.
         let mut conn = Store::refuse_other_program(conn?, path, found)?;
         migrate::check_version(&conn, path)?;
+        // Emptied since it was looked at: the migrations below would make
+        // a database in it.
+        if access == Access::Existing && atomic::is_empty_database_file(path) {
+            found.leave(conn);
+            return Err(StoreError::DatabaseGone {
+                path: path.to_owned(),
+                emptied: true,
+            });
+        }
         // Connection settings only: none of these writes to the file.
         conn.pragma_update(None, "foreign_keys", true)?;
         // A new database's file is synced once, when it is complete.
@@ -322,6 +412,10 @@ impl Store {
         conn.pragma_update(None, "page_size", NEW_PAGE_SIZE)?;
         let migrated = migrate::apply(&mut conn, path)?;
         let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+        // The file this connection opened, once its schema is in it (read
+        // after SQLite opened it: a file put at the path in between is
+        // taken for the one opened, and closed as SQLite would close it).
+        let opened = opened::OpenedFile::at(path);
         let mut store = Store {
             conn,
             path: path.to_owned(),
@@ -332,6 +426,7 @@ impl Store {
             server: None,
             counted: Default::default(),
             attached: Default::default(),
+            opened,
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
@@ -378,6 +473,7 @@ impl Store {
             server: Some(db::PgDb::new(client)),
             counted: Default::default(),
             attached: Default::default(),
+            opened: None,
         })
     }
 
@@ -425,10 +521,13 @@ impl Store {
         }
     }
 
-    fn connect(path: &Path) -> rusqlite::Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    /// `create`: a missing file is made (`SQLITE_OPEN_CREATE`); else
+    /// SQLite refuses to open it (`CannotOpen`).
+    fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
         let mut conn = Connection::open_with_flags(path, flags)?;
         // Before anything reads the schema: it is the file's, not ours.
         schema_guard::defend(&conn)?;

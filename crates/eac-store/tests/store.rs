@@ -51,6 +51,8 @@ mod periods;
 mod properties;
 #[path = "store/registry.rs"]
 mod registry;
+#[path = "store/reopen.rs"]
+mod reopen;
 #[path = "store/same_stamp.rs"]
 mod same_stamp;
 #[path = "store/stream.rs"]

@@ -245,3 +245,118 @@ fn a_database_replaced_while_open_is_said_so_and_not_written() {
     let info = desk.ok("open_database", json!({ "path": files[0] }));
     assert_eq!(info["eac_count"], 0);
 }
+
+/// A window started on a file it could not open (here not a database)
+/// remembers why; the file deleted since, a long operation opened the
+/// path again and made an empty database there. It says the file is
+/// gone, and makes nothing.
+#[test]
+fn an_operation_never_makes_a_database_in_place_of_one_the_window_could_not_open() {
+    super::test_key_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("test.sqlite");
+    std::fs::write(
+        &db,
+        "not a database, but some notes someone kept here\n".repeat(20),
+    )
+    .unwrap();
+    let app = eac_desk::with_database(tauri::test::mock_builder(), db.clone())
+        .build(tauri::test::mock_context(tauri::test::noop_assets()))
+        .unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let desk = Desk { app, window, dir };
+    let e = desk.err("db_info", json!({}));
+    assert_eq!(e["code"], "io", "{e}");
+    std::fs::remove_file(&db).unwrap();
+    let e = desk.err("load_sample", json!({ "op_id": "s", "eacs": 3, "seed": 1 }));
+    assert_eq!(e["code"], "io", "{e}");
+    assert_eq!(e["details"]["database"], "missing", "{e}");
+    assert_eq!(e["details"]["path"], json!(db), "{e}");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("is no longer there"), "{message}");
+    assert!(message.contains("did not make a new database"), "{message}");
+    let names: Vec<_> = std::fs::read_dir(desk.dir.path()).unwrap().collect();
+    assert!(names.is_empty(), "made: {names:?}");
+}
+
+/// The open database with changes still in its `-wal` (sample data is
+/// loaded on connections of their own; the window's stays open), three
+/// loads' worth: SQLite's close copies a log even into an emptied file
+/// when the log holds about as much as the file (it declines when the
+/// database would be far larger than the log: damaged, it says).
+fn open_with_log(desk: &Desk) -> [std::path::PathBuf; 3] {
+    for seed in 1..=3 {
+        desk.ok(
+            "load_sample",
+            json!({ "op_id": format!("sample-{seed}"), "eacs": 300, "seed": seed }),
+        );
+    }
+    let files = database_files(desk);
+    let size = |f: &std::path::Path| std::fs::metadata(f).map_or(0, |m| m.len());
+    assert!(
+        size(&files[1]) > 2 * size(&files[0]),
+        "the samples are still in the log"
+    );
+    files
+}
+
+/// The open database emptied (`> test.sqlite`), then another database
+/// opened: the window's connection, closing, copied its log into the
+/// emptied file (a megabyte of pages of the old database, damaged).
+#[test]
+fn a_database_emptied_while_open_stays_empty_when_another_is_opened() {
+    let desk = desk();
+    let [db, wal, _] = open_with_log(&desk);
+    let log = std::fs::read(&wal).unwrap();
+    std::fs::File::create(&db).unwrap();
+    let other = desk.dir.path().join("other.sqlite");
+    desk.ok("open_database", json!({ "path": other }));
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "written into");
+    assert_eq!(
+        std::fs::read(&wal).unwrap(),
+        log,
+        "its log is left as it is"
+    );
+}
+
+/// Another SQLite database, with changes still in its own `-wal`, put in
+/// the open database's place (a backup restored), then another database
+/// opened: the file put there and its log are byte for byte as they were.
+#[test]
+fn a_database_replaced_while_open_is_left_as_it_is_when_another_is_opened() {
+    let desk = desk();
+    let [db, wal, _] = open_with_log(&desk);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let backup = elsewhere.path().join("backup.sqlite");
+    let mut store = eac_app::open_store(&backup).unwrap();
+    eac_app::load_sample(&mut store, 3, 1, &eac_store::NoProgress).unwrap();
+    let (copy, copy_wal) = (
+        elsewhere.path().join("copy"),
+        elsewhere.path().join("copy-wal"),
+    );
+    std::fs::copy(&backup, &copy).unwrap();
+    std::fs::copy(elsewhere.path().join("backup.sqlite-wal"), &copy_wal).unwrap();
+    drop(store);
+    let (file, log) = (
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&copy_wal).unwrap(),
+    );
+    assert!(!log.is_empty(), "the backup has changes in its log");
+    std::fs::rename(&copy, &db).unwrap();
+    std::fs::rename(&copy_wal, &wal).unwrap();
+    let other = desk.dir.path().join("other.sqlite");
+    desk.ok("open_database", json!({ "path": other }));
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        file,
+        "the file put there was written"
+    );
+    assert_eq!(
+        std::fs::read(&wal).unwrap(),
+        log,
+        "the log of the file put there was changed or removed"
+    );
+}
+
