@@ -3135,11 +3135,29 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
             count(report.verified, "EAC")
         )?;
     } else {
+        // The `cds_synced` stored: an EAC created later than now gets its
+        // `cds_created` instead (decision 249), and is said to.
+        let one = report.verified == 1;
+        let synced = match (&report.cds_synced, report.created_later) {
+            (_, 0) => format!("cds_synced = {}", report.at),
+            (Some(created), _) => format!(
+                "cds_synced = {created}, {} cds_created: {} created after now ({}), and an \
+                 EAC is never synced before it was created",
+                if one { "its" } else { "their" },
+                if one { "it was" } else { "they were" },
+                report.at
+            ),
+            (None, later) => format!(
+                "cds_synced = {}; {} created later than that got {} cds_created instead",
+                report.at,
+                count(later, "EAC"),
+                if later == 1 { "its" } else { "their" },
+            ),
+        };
         writeln!(
             out,
-            "Marked {} as verified (cds_synced = {}; recorded in the audit log)",
+            "Marked {} as verified ({synced}; recorded in the audit log)",
             count(report.verified, "EAC"),
-            report.at
         )?;
     }
     Ok(ExitCode::SUCCESS)

@@ -721,8 +721,19 @@ pub struct VerifyReport {
     pub dry_run: bool,
     /// EACs (envelope-only ones included) marked verified.
     pub verified: usize,
-    /// The `cds_synced` they got (UTC, RFC 3339): one clock reading.
+    /// When they were checked (UTC, RFC 3339): one clock reading, the
+    /// `cds_synced` each got unless it was created later.
     pub at: String,
+    /// Of `verified`: EACs created after `at` (a source dated ahead), whose
+    /// `cds_synced` became their `cds_created` instead, never before it
+    /// (decision 249).
+    #[serde(default)]
+    pub created_later: usize,
+    /// The `cds_synced` every one of them got (UTC, RFC 3339) when it is
+    /// one value: `at`, or the `cds_created` of EACs created later; `null`
+    /// when they got different ones, or none was verified.
+    #[serde(default)]
+    pub cds_synced: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -199,3 +199,44 @@ fn a_listing_or_bundle_that_is_one_page_of_a_longer_listing_is_imported_with_a_n
         .success();
     assert!(!stderr(&whole).contains("page"), "{}", stderr(&whole));
 }
+
+#[test]
+fn verify_says_the_cds_synced_it_stored_for_an_eac_created_later_than_now() {
+    let desk = Desk::new();
+    std::fs::write(desk.path("fut.json"), FUTURE).unwrap();
+    desk.eacdesk()
+        .args(["import", "fut.json"])
+        .assert()
+        .success();
+    let said = desk
+        .eacdesk()
+        .args(["verify", "FUT"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "Marked 1 EAC as verified (cds_synced = 2030-01-01T00:00:00Z, its cds_created: it \
+             was created after now (",
+        ));
+    let stored = desk.json(&["show", "FUT"])["cds_synced"].clone();
+    assert_eq!(stored, "2030-01-01T00:00:00Z", "{}", stdout(&said));
+    let report = desk.json(&["verify", "FUT"]);
+    assert_eq!(report["cds_synced"], "2030-01-01T00:00:00Z", "{report}");
+    assert_eq!(report["created_later"], 1, "{report}");
+
+    // With EACs created before now, the clock reading and how many got
+    // their cds_created instead.
+    desk.eacdesk()
+        .args(["sample", "--eacs", "2", "--out", "s.json"])
+        .assert()
+        .success();
+    desk.eacdesk().args(["import", "s.json"]).assert().success();
+    desk.eacdesk()
+        .args(["verify", "--all-matching", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("Marked 3 EACs as verified (cds_synced = "))
+        .stdout(contains(
+            "; 1 EAC created later than that got its cds_created instead; recorded in the audit \
+             log)",
+        ));
+}

@@ -84,10 +84,25 @@ pub(crate) fn mark_verified(
             return Err(StoreError::NotFound(id.to_string()));
         }
     }
+    // Synced now, but never before it was created (decision 249; the
+    // storage form compares as text in time order).
+    let synced_of = |created: &String| {
+        if *created > now {
+            created.clone()
+        } else {
+            now.clone()
+        }
+    };
+    let created_later = found.iter().filter(|f| f.4 > now).count();
+    let mut synced = found.iter().map(|f| synced_of(&f.4));
+    let first = synced.next();
+    let one = first.filter(|first| synced.all(|s| s == *first));
     let report = crate::VerifyReport {
         dry_run,
         verified: found.len(),
         at: at.to_string(),
+        created_later,
+        cds_synced: one.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t)),
     };
     if dry_run {
         return Ok(report);
@@ -101,9 +116,7 @@ pub(crate) fn mark_verified(
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
-        // Synced now, but never before it was created (decision 249; the
-        // storage form compares as text in time order).
-        let synced = if created > now { created } else { now.clone() };
+        let synced = synced_of(&created);
         let assignment = if envelope {
             db.execute(
                 "UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1",

@@ -9,6 +9,19 @@ export type VerifyReport = { dry_run: boolean,
  */
 verified: number, 
 /**
- * The `cds_synced` they got (UTC, RFC 3339): one clock reading.
+ * When they were checked (UTC, RFC 3339): one clock reading, the
+ * `cds_synced` each got unless it was created later.
  */
-at: string, };
+at: string, 
+/**
+ * Of `verified`: EACs created after `at` (a source dated ahead), whose
+ * `cds_synced` became their `cds_created` instead, never before it
+ * (decision 249).
+ */
+created_later: number, 
+/**
+ * The `cds_synced` every one of them got (UTC, RFC 3339) when it is
+ * one value: `at`, or the `cds_created` of EACs created later; `null`
+ * when they got different ones, or none was verified.
+ */
+cds_synced: string | null, };
