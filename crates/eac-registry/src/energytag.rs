@@ -160,12 +160,14 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
         let said = said
             .rfind(" at line ")
             .map_or(said.as_str(), |at| &said[..at]);
-        let at = match (place.line, place.before) {
-            (line, 0) if line > 1 => format!("at the end of line {}", line - 1),
-            (line, 0) => format!("line {line}"),
-            (line, column) => format!("line {line}, column {column}"),
+        // Said at its line and column ("JSON pointer :", the empty
+        // pointer of the whole document, read as a message cut short).
+        let (at, end) = match (place.line, place.before) {
+            (line, 0) if line > 1 => (Locator::Line(line - 1), " (at the end of the line)"),
+            (line, 0) => (Locator::Line(line), ""),
+            (line, column) => (Locator::LineColumn(line, column), ""),
         };
-        root(format!("the file is not valid JSON ({at}: {said})"))
+        ReadError::new(at, format!("the file is not valid JSON: {said}{end}"))
     })?;
     if let Some(d) = duplicate_key(json) {
         let (line, column) = text::LineIndex::new(json).line_column(d.offset);
@@ -839,12 +841,41 @@ mod tests {
     fn a_json_error_is_placed_in_characters_and_cr_lines() {
         // `Ø` and `東` are one column each; CR alone ends a line.
         let e = read("{\"a\": \"Ø東\",\r  ,}".as_bytes()).unwrap_err();
-        assert!(
-            e.message
-                .contains("(line 2, column 3: key must be a string)"),
-            "{}",
-            e.message
+        assert_eq!(e.at, Locator::LineColumn(2, 3), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 3: the file is not valid JSON: key must be a string"
         );
+    }
+
+    /// A syntax error was said "JSON pointer : the file is not valid JSON
+    /// (line 50, column 19: …)": the empty pointer of the whole document
+    /// read as a message cut short. Said at its line and column, and a
+    /// refusal of the whole document names it as that.
+    #[test]
+    fn no_refusal_names_an_empty_pointer() {
+        let e = read(b"[\n  {\"a\" 1}\n]").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 8: the file is not valid JSON: expected `:`"
+        );
+        let e = read(b"[\n  {\"a\": 1,\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("line 2: the file is not valid JSON: ")
+                && e.to_string().ends_with(" (at the end of the line)"),
+            "{e}"
+        );
+        let e = read(b"[\xff]").unwrap_err();
+        assert!(
+            e.to_string().starts_with("document: the file is not UTF-8"),
+            "{e}"
+        );
+        for bytes in [&b"{\"a\" 1}"[..], b"[\xff]", b"{}", b"[1"] {
+            let e = read(bytes).unwrap_err();
+            assert!(!e.to_string().contains("pointer :"), "{e}");
+            assert!(!e.to_string().starts_with("JSON pointer :"), "{e}");
+        }
     }
 
     #[test]

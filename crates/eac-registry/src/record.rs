@@ -11,6 +11,10 @@ use eac_model::{Date, Decimal, EnergyUnit, TechnologyType, Timestamp};
 pub enum Locator {
     /// 1-based line of a text file (CSV), counting preamble lines.
     Line(u64),
+    /// 1-based line and column of a text file, as an editor counts them
+    /// (`eac_model::place`: columns count characters): where a defect of
+    /// the file's syntax is, not the row or element it is in.
+    LineColumn(u64, u64),
     /// 1-based page of a PDF.
     Page(u32),
     /// An XML element, as a short path (`/Report/…/Detail[3]`).
@@ -25,8 +29,12 @@ impl fmt::Display for Locator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Locator::Line(n) => write!(f, "line {n}"),
+            Locator::LineColumn(line, column) => write!(f, "line {line}, column {column}"),
             Locator::Page(n) => write!(f, "page {n}"),
             Locator::Element(p) => write!(f, "element {p}"),
+            // The empty pointer is the whole document: "JSON pointer :"
+            // read as a message cut short.
+            Locator::Pointer(p) if p.is_empty() => f.write_str("document"),
             Locator::Pointer(p) => write!(f, "JSON pointer {p}"),
             Locator::Document => f.write_str("document"),
         }

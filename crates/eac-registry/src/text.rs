@@ -258,6 +258,18 @@ fn is_midnight(time: &str) -> bool {
 /// its form (after a space, or after a day that is not written ISO-style),
 /// and a text without a time (`01/03/2023 – 31/03/2023`) holds neither.
 pub fn date_time_note(text: &str) -> String {
+    date_time_note_advising(
+        text,
+        "Write the day alone, e.g. by formatting the spreadsheet column as a date without a time",
+    )
+}
+
+/// [`date_time_note`] for a file that no spreadsheet writes (an XML
+/// report): `advice` is the sentence telling how to write a midnight that
+/// is not in the ISO form, in place of "format the spreadsheet column". An
+/// ISO midnight of a day the calendar does not have (`2016-02-30T00:00:00`)
+/// is said as that, not as a time: its form is the one that is read.
+pub fn date_time_note_advising(text: &str, advice: &str) -> String {
     let t = text.trim();
     let Some(at) = time_start(t) else {
         return String::new();
@@ -273,11 +285,15 @@ pub fn date_time_note(text: &str) -> String {
             // The ISO midnight is read; the reader wanted another form.
             return String::new();
         }
+        if separated_by_t {
+            if let Some(why) = not_a_calendar_day(day, DateOrder::Iso) {
+                // The form is read: the day is what does not exist.
+                return format!(" ({day} is not a day of the calendar: {why})");
+            }
+        }
         return format!(
             " (it holds the time {time} after the day: a date field holds whole days, and \
-             midnight is read as its day only in the ISO form YYYY-MM-DDT00:00:00. Write \
-             the day alone, e.g. by formatting the spreadsheet column as a date without a \
-             time)"
+             midnight is read as its day only in the ISO form YYYY-MM-DDT00:00:00. {advice})"
         );
     }
     let what = match (midnight, utc) {
@@ -309,6 +325,77 @@ fn split_offset(time: &str) -> (&str, &str) {
         .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
         .unwrap_or(time.len());
     (&time[..end], time[end..].trim())
+}
+
+/// Why `text`, written as a day in `order`, names no day of the calendar
+/// ("February 2023 has 28 days", "a year has 12 months"): its parts are in
+/// the form's places (a four-digit year, a month and a day of one or two
+/// digits, the same separator twice: `/`, `-` or `.` day- or month-first,
+/// `-` in ISO, where the day's accepted midnight, `T00:00:00`, may follow)
+/// but that month or that day does not exist. `None` for a day of the
+/// calendar, and for a text not in the form (the caller says which form it
+/// expected).
+pub fn not_a_calendar_day(text: &str, order: DateOrder) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let t = text.trim();
+    let (day_text, sep) = match order {
+        DateOrder::Iso => match t.split_once(['T', 't']) {
+            Some((day, time)) if is_midnight(without_utc_offset(time)) => (day, '-'),
+            Some(_) => return None,
+            None => (t, '-'),
+        },
+        DateOrder::Dmy | DateOrder::Mdy => (t, t.chars().find(|c| matches!(c, '/' | '-' | '.'))?),
+    };
+    let mut p = day_text.split(sep);
+    let (a, b, c) = (p.next()?, p.next()?, p.next()?);
+    if p.next().is_some() {
+        return None;
+    }
+    let (y, m, d) = match order {
+        DateOrder::Iso => (a, b, c),
+        DateOrder::Dmy => (c, b, a),
+        DateOrder::Mdy => (c, a, b),
+    };
+    let digits = |s: &str, lo: usize, hi: usize| {
+        (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+        return None;
+    }
+    let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if NaiveDate::from_ymd_opt(year, month, day).is_some() {
+        return None;
+    }
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}; a year has 12 months"));
+    }
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let days = (next - first).num_days();
+    let name = MONTHS[month as usize - 1];
+    Some(match day {
+        0 => format!(
+            "there is no day 0; days are counted from 1 (and {name} {year} has {days} days)"
+        ),
+        _ => format!("{name} {year} has {days} days"),
+    })
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
@@ -784,6 +871,47 @@ mod tests {
             assert_eq!(date_time_note(text), "", "{text}");
         }
         assert!(date_dmy("31/02/2023", '/').is_none());
+        // An ISO midnight of a day the calendar lacks is in the form that
+        // is read: the day is what is wrong, not a time (every reader that
+        // adds this note said "it holds the time 00:00:00 after the day").
+        for text in ["2023-02-30T00:00:00", "2023-02-30T00:00:00Z"] {
+            let note = date_time_note(text);
+            assert_eq!(
+                note, " (2023-02-30 is not a day of the calendar: February 2023 has 28 days)",
+                "{text}"
+            );
+        }
+        for (text, order, why) in [
+            (
+                "2024-02-30",
+                DateOrder::Iso,
+                Some("February 2024 has 29 days"),
+            ),
+            (
+                "2023-04-31T00:00",
+                DateOrder::Iso,
+                Some("April 2023 has 30 days"),
+            ),
+            (
+                "2023-13-01",
+                DateOrder::Iso,
+                Some("there is no month 13; a year has 12 months"),
+            ),
+            ("31/06/2023", DateOrder::Dmy, Some("June 2023 has 30 days")),
+            ("06-31-2023", DateOrder::Mdy, Some("June 2023 has 30 days")),
+            (
+                "00/06/2023",
+                DateOrder::Dmy,
+                Some("there is no day 0; days are counted from 1 (and June 2023 has 30 days)"),
+            ),
+            // A day, another form, or a real time: not this note's.
+            ("2024-02-29", DateOrder::Iso, None),
+            ("2023-02-30T10:00:00", DateOrder::Iso, None),
+            ("30/02/23", DateOrder::Dmy, None),
+            ("Feb 30 2023", DateOrder::Dmy, None),
+        ] {
+            assert_eq!(not_a_calendar_day(text, order).as_deref(), why, "{text}");
+        }
         assert!(date_dmy("2023/03/31", '/').is_none());
         let (a, b) = month("Mar-2023").unwrap();
         assert_eq!(

@@ -645,8 +645,9 @@ fn an_impossible_date_refuses_the_file_at_its_physical_line() {
     let e = read_certificates_csv(BAD_DATE).unwrap_err();
     assert_eq!(e.at, Locator::Line(4));
     assert!(
-        e.message
-            .starts_with("Issue Date \"31/02/2023\" is not a date; expected day/month/year"),
+        e.message.starts_with(
+            "Issue Date \"31/02/2023\" is not a day of the calendar: February 2023 has 28 days"
+        ),
         "{}",
         e.message
     );
@@ -719,7 +720,7 @@ fn malformed_cells_are_named_with_their_line_and_what_was_expected() {
             9,
             14,
             "2023-13-01",
-            "Status Date \"2023-13-01\" is not a date",
+            "Status Date \"2023-13-01\" is not a day of the calendar: there is no month 13",
         ),
         (
             10,
@@ -771,7 +772,11 @@ fn a_file_that_is_no_certificates_report_is_refused_as_a_whole() {
     let e = read_certificates_xml(b"<Other/>").unwrap_err();
     assert!(e.message.contains("root element is Other"), "{e}");
     let e = read_certificates_xml(b"<Report><table1><Detail textbox4=\"x></table1>").unwrap_err();
-    assert!(e.message.contains("malformed"), "{e}");
+    assert_eq!(e.at, Locator::LineColumn(1, 34), "{e}");
+    assert!(
+        e.message.contains("opens a quote \" that is never closed"),
+        "{e}"
+    );
     let e = read_stations_csv(SAMPLE_CSV).unwrap_err();
     assert_eq!(e.at, Locator::Document);
 }
@@ -788,8 +793,89 @@ fn a_bad_xml_row_is_named_by_its_element() {
         Locator::Element("/Report/table1/Detail_Collection/Detail[3]".into())
     );
     assert!(
-        e.message
-            .starts_with("Issue Date \"2016-02-30T00:00:00\" is not a date"),
+        e.message.starts_with(
+            "Issue Date \"2016-02-30T00:00:00\" is not a day of the calendar: February 2016 \
+             has 29 days. Correct this row"
+        ),
+        "{e}"
+    );
+}
+
+/// A day the calendar does not have, in the form the file writes its days
+/// (`2016-02-30T00:00:00` in the XML, the CSV too), was explained as a
+/// time that a date field cannot hold, told to write the form it already
+/// had, to format "the spreadsheet column" of an XML download, and (XML)
+/// to write day/month/year, which the XML report never writes. It is said
+/// as a day the calendar lacks; a real time keeps its explanation, worded
+/// for the file it is in.
+#[test]
+fn a_day_the_calendar_lacks_is_said_as_that_in_the_files_own_form() {
+    let wrong = ["time", "midnight", "spreadsheet", "day/month/year"];
+    let xml = std::str::from_utf8(SAMPLE_XML).unwrap().replacen(
+        "textbox30=\"2016-01-31T00:00:00\"",
+        "textbox30=\"2016-02-30T00:00:00\"",
+        1,
+    );
+    let e = read_certificates_xml(xml.as_bytes()).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "Issue Date \"2016-02-30T00:00:00\" is not a day of the calendar: February 2016 \
+             has 29 days"
+        ),
+        "{e}"
+    );
+    assert!(!wrong.iter().any(|w| e.message.contains(w)), "{e}");
+    for (value, said) in [
+        ("2023-02-30T00:00:00", "February 2023 has 28 days"),
+        ("30/02/2023", "February 2023 has 28 days"),
+        ("2023-02-30", "February 2023 has 28 days"),
+        ("31/04/2023", "April 2023 has 30 days"),
+        (
+            "2023-13-03T00:00:00",
+            "there is no month 13; a year has 12 months",
+        ),
+    ] {
+        let e = read_certificates_csv(&sample_with(3, 12, value)).unwrap_err();
+        assert_eq!(e.at, Locator::Line(3));
+        assert!(
+            e.message.starts_with(&format!(
+                "Issue Date \"{value}\" is not a day of the calendar: {said}. Correct this row"
+            )),
+            "{value}: {e}"
+        );
+    }
+    // A real time is still explained as one; in the XML, without the
+    // CSV's day/month/year or spreadsheet.
+    let xml = std::str::from_utf8(SAMPLE_XML).unwrap().replacen(
+        "textbox30=\"2016-01-31T00:00:00\"",
+        "textbox30=\"2016-01-31T10:00:00\"",
+        1,
+    );
+    let e = read_certificates_xml(xml.as_bytes()).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "Issue Date \"2016-01-31T10:00:00\" is not a date; expected YYYY-MM-DDT00:00:00 \
+             like 2023-05-15T00:00:00, as the report writes its days (it holds a time of day, \
+             10:00:00: a date field holds whole days"
+        ),
+        "{e}"
+    );
+    let xml = xml.replacen("2016-01-31T10:00:00", "2016-01-31 00:00:00", 1);
+    let e = read_certificates_xml(xml.as_bytes()).unwrap_err();
+    assert!(
+        e.message.contains(
+            "midnight is read as its day only in the ISO form YYYY-MM-DDT00:00:00. Write it as \
+             the report does, e.g. 2023-05-15T00:00:00)"
+        ) && !e.message.contains("spreadsheet")
+            && !e.message.contains("day/month/year"),
+        "{e}"
+    );
+    let e = read_certificates_csv(&sample_with(3, 12, "15/05/2023 10:00")).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "Issue Date \"15/05/2023 10:00\" is not a date; expected day/month/year like \
+             15/05/2023 (it holds a time of day, 10:00:"
+        ),
         "{e}"
     );
 }
@@ -925,10 +1011,10 @@ fn an_xml_report_cut_short_is_refused_where_it_ends() {
     let text = std::str::from_utf8(SAMPLE_XML).unwrap();
     let end = text.rfind("/>").unwrap() + 2;
     let e = read_certificates_xml(&SAMPLE_XML[..end]).unwrap_err();
-    assert_eq!(e.at, Locator::Line(93), "{e}");
+    assert_eq!(e.at, Locator::LineColumn(93, 31), "{e}");
     assert_eq!(
         e.message,
-        "column 31: the file ends while <Report> <table1> <Detail_Collection> are still open: \
+        "the file ends while <Report> <table1> <Detail_Collection> are still open: \
          the XML is malformed (every element must be closed) and looks cut short: download \
          the report again from the Ofgem register"
     );
@@ -940,6 +1026,114 @@ fn an_xml_report_cut_short_is_refused_where_it_ends() {
     );
     // Closed, it reads (white space after the root is no content).
     assert!(read_certificates_xml(format!("{text}\n\n").as_bytes()).is_ok());
+}
+
+/// The sample report with `from` (which it holds) replaced by `to` once.
+fn xml_with(from: &str, to: &str) -> Vec<u8> {
+    let text = std::str::from_utf8(SAMPLE_XML).unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+/// A syntax error of the XML report was said with quick-xml's offsets
+/// counted inside the element ("range 6..19", "position 75, previous
+/// declaration at position 45"), or "near byte N" of the element's start,
+/// eight lines before the defect, never with a line; an unescaped `&`,
+/// the likeliest hand edit, got "Cannot find ';' after '&'". Each is said
+/// at the defect's own line and column, as an editor counts them, with
+/// the rule in plain words.
+#[test]
+fn an_xml_syntax_error_is_said_at_its_line_and_column_in_plain_words() {
+    let station = "textbox13=\"Upwey Hydro Power\"";
+    let cases: [(&str, &str, (u64, u64), &str); 9] = [
+        // A closing quote left out: the value runs on to the next line's
+        // first quote, and that line's value reads as an attribute name.
+        (
+            "textbox21=\"10\"",
+            "textbox21=\"10",
+            (18, 27),
+            "the value of the attribute `textbox21` (No. Of Certificates) is not closed on its \
+             line: its \" runs on to the next \", at line 19, column 27",
+        ),
+        (
+            station,
+            "textbox13=\"Upwey & Hydro Power\"",
+            (11, 34),
+            "the value of `textbox13` (Generating Station / Agent Group) holds an `&` that \
+                 begins no entity: write `&` as `&amp;`",
+        ),
+        (
+            station,
+            "textbox13=\"Upwey &Hydro; Power\"",
+            (11, 34),
+            "holds `&Hydro;`, which is no XML entity: write `&` as `&amp;`",
+        ),
+        (
+            station,
+            "textbox13=\"Upwey Hydro Power\" textbox13=\"x\"",
+            (11, 47),
+            "the attribute `textbox13` (Generating Station / Agent Group) is written twice \
+                 in one <Detail> (also at line 11, column 17)",
+        ),
+        (
+            "textbox21=\"10\"",
+            "textbox21 \"\"10\"",
+            (18, 27),
+            "the attribute `textbox21` (No. Of Certificates) has no `=` after its name",
+        ),
+        (
+            "textbox21=\"10\"",
+            "textbox21=10",
+            (18, 27),
+            "the value of the attribute `textbox21` (No. Of Certificates) is not in quotes",
+        ),
+        (
+            "</Detail_Collection>",
+            "</Detail_Colection>",
+            (94, 5),
+            "the closing tag </Detail_Colection> does not close the open element \
+                 <Detail_Collection>: expected </Detail_Collection> here",
+        ),
+        (
+            "</table1>",
+            "</Detail_Collection></table1>",
+            (95, 3),
+            "expected </table1> here",
+        ),
+        // Text before the defect that is not one byte a character, and
+        // CR-only lines, do not move the place.
+        (
+            "Richard A Willett\"\n                textbox45=\"\"/>",
+            "Ørsted 東京\"\r                textbox45=\"Ørsted 東京 &\"/>",
+            (26, 38),
+            "the value of `textbox45` (Company Registration Number) holds an `&` that \
+                 begins no entity",
+        ),
+    ];
+    for (from, to, (line, column), said) in cases {
+        let e = read_certificates_xml(&xml_with(from, to)).unwrap_err();
+        assert_eq!(e.at, Locator::LineColumn(line, column), "{to}: {e}");
+        assert_eq!(
+            e.to_string().split(':').next(),
+            Some(format!("line {line}, column {column}").as_str())
+        );
+        assert!(e.message.contains(said), "{to}: {e}");
+        for jargon in ["range", "position", "byte", "malformed ("] {
+            assert!(!e.message.contains(jargon), "{to}: {e}");
+        }
+    }
+    // Cut inside a tag: where the file ends, naming where the tag starts.
+    let text = std::str::from_utf8(SAMPLE_XML).unwrap();
+    let cut = text.find("textbox37").unwrap();
+    let e = read_certificates_xml(&SAMPLE_XML[..cut]).unwrap_err();
+    assert_eq!(e.at, Locator::LineColumn(21, 17), "{e}");
+    assert!(
+        e.message.starts_with(
+            "the file ends inside the tag <Detail> that starts at line 10, column 9: it looks \
+             cut short"
+        ),
+        "{e}"
+    );
 }
 
 /// The XML's `YYYY-MM-DDT00:00:00` is a day; another time of day is not

@@ -339,12 +339,35 @@ impl Row {
             return Ok(None);
         };
         parse_date(text).map(Some).ok_or_else(|| {
+            // In the form the file writes it, yet no day: said as that,
+            // not as the form's fault nor as a time.
+            let impossible = text::not_a_calendar_day(text, text::DateOrder::Iso).or_else(|| {
+                text.contains('/')
+                    .then(|| text::not_a_calendar_day(text, text::DateOrder::Dmy))
+                    .flatten()
+            });
+            if let Some(why) = impossible {
+                return self.error(
+                    column,
+                    format!("\"{text}\" is not a day of the calendar: {why}"),
+                );
+            }
+            // The XML report writes its days YYYY-MM-DDT00:00:00, the CSV
+            // download day/month/year; nobody saves the XML from a
+            // spreadsheet.
+            let (expected, note) = match self.at {
+                Locator::Element(_) => (
+                    "YYYY-MM-DDT00:00:00 like 2023-05-15T00:00:00, as the report writes its days",
+                    text::date_time_note_advising(
+                        text,
+                        "Write it as the report does, e.g. 2023-05-15T00:00:00",
+                    ),
+                ),
+                _ => ("day/month/year like 15/05/2023", text::date_time_note(text)),
+            };
             self.error(
                 column,
-                format!(
-                    "\"{text}\" is not a date; expected day/month/year like 15/05/2023{}",
-                    text::date_time_note(text)
-                ),
+                format!("\"{text}\" is not a date; expected {expected}{note}"),
             )
         })
     }

@@ -367,8 +367,11 @@ fn inconsistent_bundles_are_refused_at_their_pointer() {
     // A bundle that is not an object, and a file that is not JSON.
     let m = message_at(energytag::read(b"[1]").unwrap_err(), p("/0"));
     assert!(m.contains("object"), "{m}");
-    let m = message_at(energytag::read(b"[{\"a\": }]").unwrap_err(), p(""));
-    assert!(m.contains("line 1"), "{m}");
+    let m = message_at(
+        energytag::read(b"[{\"a\": }]").unwrap_err(),
+        eac_registry::Locator::LineColumn(1, 8),
+    );
+    assert!(m.starts_with("the file is not valid JSON: "), "{m}");
     let m = message_at(energytag::read(b"{\"x\": 1}").unwrap_err(), p(""));
     assert!(m.contains("no EnergyTag certificate bundles"), "{m}");
 }
