@@ -8,18 +8,32 @@ use eac_store::{
 use crate::AppError;
 
 /// Checks a new assignment and reason before anything is counted or
-/// written: rules 4 and 17 (a `validation` error) and a non-empty reason
-/// (`invalid_input`). The edit functions check again.
-pub fn check_assignment(to: &BeneficiaryAssignment, reason: &str) -> Result<(), AppError> {
-    checked(to, reason).map(|_| ())
+/// written: rules 4 and 17 (a `validation` error) and the reason
+/// (`invalid_input`: not blank, one line). `None`: a dry run given no
+/// reason, which records nothing and needs none (decision 60); a reason
+/// given to a dry run is checked as the change would check it. The edit
+/// functions check again.
+pub fn check_assignment(to: &BeneficiaryAssignment, reason: Option<&str>) -> Result<(), AppError> {
+    assignment_checked(to)?;
+    if let Some(reason) = reason {
+        Reason::new(reason)?;
+    }
+    Ok(())
 }
 
-/// [`check_assignment`], giving the checked reason.
-fn checked(to: &BeneficiaryAssignment, reason: &str) -> Result<Reason, AppError> {
+/// Rules 4 and 17 of a new assignment (a `validation` error).
+fn assignment_checked(to: &BeneficiaryAssignment) -> Result<(), AppError> {
     let violations = eac_model::check_beneficiaries(to.beneficiary_type, &to.beneficiaries);
     if !violations.is_empty() {
         return Err(AppError::validation(rules_message(to), &violations));
     }
+    Ok(())
+}
+
+/// [`check_assignment`] of a change, which needs a reason: the checked
+/// reason.
+fn checked(to: &BeneficiaryAssignment, reason: &str) -> Result<Reason, AppError> {
+    assignment_checked(to)?;
     Ok(Reason::new(reason)?)
 }
 
@@ -83,15 +97,17 @@ pub fn set_beneficiaries(
 }
 
 /// What [`set_beneficiaries`] would do, writing nothing (`--dry-run` with
-/// one id): whether the EAC would change, or the same refusal.
+/// one id): whether the EAC would change, or the same refusal. It records
+/// nothing, so it needs no reason (`None`); one given is checked as the
+/// change would check it.
 pub fn set_beneficiaries_dry_run(
     store: &mut Store,
     cds_eac_id: &str,
     to: &BeneficiaryAssignment,
-    reason: &str,
+    reason: Option<&str>,
     seen_version: Option<i64>,
 ) -> Result<BulkEditReport, AppError> {
-    checked(to, reason)?;
+    check_assignment(to, reason)?;
     store
         .set_beneficiaries_dry_run(cds_eac_id, seen_version, to)
         .map_err(|e| edit_error(e, to))
@@ -121,7 +137,7 @@ pub fn bulk_set_beneficiaries_dry_run(
     to: &BeneficiaryAssignment,
     progress: &dyn Progress,
 ) -> Result<BulkEditReport, AppError> {
-    checked(to, "dry run")?;
+    assignment_checked(to)?;
     store
         .bulk_set_beneficiaries_dry_run(filter, to, progress)
         .map_err(|e| edit_error(e, to))
@@ -170,13 +186,50 @@ mod tests {
         assert!(assignment_warnings(&listed, None).is_empty());
     }
 
+    /// A dry run records nothing, so it needs no reason: `eacdesk
+    /// beneficiaries set ID … --dry-run` had to pass eac-app a made-up one.
+    /// A reason given is checked as the change checks it, and the change
+    /// itself still needs one.
+    #[test]
+    fn a_dry_run_of_one_eacs_beneficiaries_needs_no_reason_but_the_change_does() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::open(&dir.path().join("d.sqlite")).unwrap();
+        let mut eacs = eac_sample::generate(1, 1, eac_sample::SampleOptions::default());
+        store
+            .import_eacs("sample", &mut eacs, &eac_store::NoProgress)
+            .unwrap();
+        let id = store.browse(&Default::default()).unwrap()[0]
+            .cds_eac_id
+            .clone();
+        let to = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::Account,
+            beneficiaries: vec!["ACC-NEW".into()],
+        };
+        let plan = set_beneficiaries_dry_run(&mut store, &id, &to, None, None).unwrap();
+        assert_eq!((plan.matching, plan.changed), (1, 1));
+        assert!(check_assignment(&to, None).is_ok());
+        // A reason given to a dry run is checked; the change needs one.
+        let blank = set_beneficiaries_dry_run(&mut store, &id, &to, Some(" "), None);
+        assert_eq!(blank.unwrap_err().code, "invalid_input");
+        let refused = set_beneficiaries(&mut store, &id, &to, "", None).unwrap_err();
+        assert_eq!(refused.code, "invalid_input");
+        assert_eq!(
+            check_assignment(&to, Some("")).unwrap_err().code,
+            "invalid_input"
+        );
+        assert!(
+            store.audit_log(None).unwrap().is_empty(),
+            "nothing was recorded"
+        );
+    }
+
     #[test]
     fn assignments_are_checked_before_anything_else() {
         let general = BeneficiaryAssignment {
             beneficiary_type: BeneficiaryType::General,
             beneficiaries: vec!["X".into()],
         };
-        let e = check_assignment(&general, "why").unwrap_err();
+        let e = check_assignment(&general, Some("why")).unwrap_err();
         assert_eq!(e.code, "validation");
         assert_eq!(e.violations()[0].rule, 4);
         let twice = BeneficiaryAssignment {
@@ -184,7 +237,10 @@ mod tests {
             beneficiaries: vec!["A".into(), "A".into()],
         };
         assert_eq!(
-            check_assignment(&twice, "why").unwrap_err().violations()[0].rule,
+            check_assignment(&twice, Some("why"))
+                .unwrap_err()
+                .violations()[0]
+                .rule,
             17
         );
         let ok = BeneficiaryAssignment {
@@ -192,11 +248,11 @@ mod tests {
             beneficiaries: vec!["A".into()],
         };
         assert_eq!(
-            check_assignment(&ok, " ").unwrap_err().code,
+            check_assignment(&ok, Some(" ")).unwrap_err().code,
             "invalid_input"
         );
-        assert!(check_assignment(&ok, "contract").is_ok());
-        let forged = check_assignment(&ok, "ok\n#2 2026-01-01 root moved").unwrap_err();
+        assert!(check_assignment(&ok, Some("contract")).is_ok());
+        let forged = check_assignment(&ok, Some("ok\n#2 2026-01-01 root moved")).unwrap_err();
         assert_eq!(forged.code, "invalid_input");
         assert!(forged.message.contains("line break"), "{}", forged.message);
     }

@@ -126,6 +126,16 @@ pub fn validate_file(
     if profile == ExportProfile::P2 {
         return crate::p2::validate_p2(path, allow_extended_technologies);
     }
+    // A folder is a P2 bundle: said so, with what checks it (it was "Could
+    // not read or write DIR: is a directory"), in the app as on the
+    // command line.
+    if path.is_dir() {
+        let dir = path.display();
+        return Err(AppError::invalid_input(format!(
+            "{dir} is a folder, and a P1 listing is one JSON file: give the file's path. A P2 \
+             bundle folder is validated with --profile p2 (`eacdesk validate --profile p2 {dir}`)"
+        )));
+    }
     // A regular file only: a named pipe is named, never waited on (a plain
     // open blocked until the process was killed).
     let file = crate::named::open_named(
@@ -418,6 +428,29 @@ const BATCHES_AHEAD: usize = 4;
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    /// A folder given where a P1 listing is expected is refused by
+    /// `validate_file` itself, saying that a P2 bundle folder takes the P2
+    /// profile: the refusal lived only in the CLI, and the app got "Could
+    /// not read or write DIR: is a directory".
+    #[test]
+    fn a_folder_validated_as_p1_is_refused_naming_the_p2_profile() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let bundle = dir.path().join("bundle");
+        std::fs::create_dir(&bundle).unwrap();
+        let e = validate_file(&bundle, ExportProfile::P1, false).unwrap_err();
+        assert_eq!(e.code, "invalid_input", "{e:?}");
+        assert_eq!(
+            e.message,
+            format!(
+                "{} is a folder, and a P1 listing is one JSON file: give the file's path. A P2 \
+                 bundle folder is validated with --profile p2 (`eacdesk validate --profile p2 \
+                 {}`)",
+                bundle.display(),
+                bundle.display()
+            )
+        );
+    }
 
     fn example(name: &str) -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1776,16 +1776,19 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     if a.cds_eac_id.is_some() && !a.filter.is_empty() {
         filters_need_all_matching("one CDS_EAC_ID");
     }
-    // A dry run records nothing and needs no reason (decision 60); one
-    // given is still checked, as the change would check it.
-    let reason = match (&a.reason, a.dry_run) {
-        (Some(reason), _) => reason.as_str(),
-        (None, true) => "dry run (nothing is recorded)",
-        (None, false) => "",
+    // A dry run records nothing and needs no reason (decision 60): eac-app
+    // takes none; one given is still checked, as the change would check
+    // it. The change itself needs one (a missing one is refused there).
+    let reason = a.reason.as_deref();
+    let needed = if a.dry_run {
+        reason
+    } else {
+        Some(reason.unwrap_or_default())
     };
-    eac_app::check_assignment(&to, reason)?;
+    eac_app::check_assignment(&to, needed)?;
     let mut store = open(db)?;
     if let (Some(id), false) = (&a.cds_eac_id, a.dry_run) {
+        let reason = reason.unwrap_or_default();
         let record = eac_app::set_beneficiaries(&mut store, id, &to, reason, a.if_version)?;
         if record.reviewed {
             // Decision 15: the review is recorded; the EAC is as it was.
@@ -1909,6 +1912,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         )?;
     }
     let bar = Bar::new(Units::Eacs);
+    let reason = reason.unwrap_or_default();
     let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, reason, &bar)?;
     bar.finish();
     out.committed(format!(
@@ -3468,16 +3472,8 @@ fn profile_name(p: ExportProfile) -> &'static str {
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let profile = a.profile;
-    // A folder is a P2 bundle: said so, with the command that checks it
-    // (it was "Could not read or write DIR: is a directory").
-    if profile == ExportProfile::P1 && a.file.is_dir() {
-        let dir = a.file.display();
-        return Err(AppError::invalid_input(format!(
-            "{dir} is a folder, and a P1 listing is one JSON file: give the file's path. A P2 \
-             bundle folder is validated with --profile p2 (`eacdesk validate --profile p2 {dir}`)"
-        ))
-        .into());
-    }
+    // A folder given for a P1 listing is refused by eac-app (the app's
+    // refusal too), saying that a P2 bundle folder takes --profile p2.
     let report = match (profile, &a.details_from) {
         (ExportProfile::P2, Some(folder)) => eac_app::validate_p2_with(
             &a.file,
