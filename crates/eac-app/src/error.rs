@@ -579,6 +579,18 @@ fn filter_problem_in_app(problem: &eac_store::FilterProblem) -> String {
     }
 }
 
+/// How many rule violations a refusal lists: `1 rule violation`, `3 rule
+/// violations`, but `the first 50 rule violations (there may be more)`
+/// once an import or export stopped reading at its cap
+/// ([`eac_store::MAX_REPORTED_ERRORS`]): never a false total.
+pub(crate) fn rule_violations(n: usize) -> String {
+    if n >= eac_store::MAX_REPORTED_ERRORS {
+        format!("the first {n} rule violations (there may be more)")
+    } else {
+        plural(n, "rule violation")
+    }
+}
+
 /// `1 rule violation`, `3 rule violations`.
 pub(crate) fn plural(n: usize, what: &str) -> String {
     if n == 1 {

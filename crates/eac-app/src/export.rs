@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use eac_model::{ExportProfile, Violation};
 use eac_store::{EacFilter, ExportReport, Progress, RecordedOutput, Store, StoreError};
 
-use crate::error::plural;
 use crate::AppError;
 
 /// What is at a path the person is about to write to (the export dialogs
@@ -270,7 +269,7 @@ pub(crate) fn nothing_exported(dest: &Path, e: AppError) -> AppError {
     let message = format!(
         "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
         dest.display(),
-        plural(n, "rule violation")
+        crate::error::rule_violations(n)
     );
     e.with_message(message)
 }

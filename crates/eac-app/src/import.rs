@@ -2,12 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use eac_model::Violation;
 use eac_sample::SampleOptions;
 use eac_store::{
     ErrorCode, FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store,
 };
 
-use crate::error::{plural, unchanged_said};
+use crate::error::unchanged_said;
 use crate::AppError;
 
 /// The most sample EACs one request may load (about 10M values).
@@ -200,7 +201,7 @@ fn import_files_for(
             }
             Err(e) if e.is_validation() => {
                 let violations = e.violations();
-                let count = plural(violations.len(), "rule violation");
+                let count = crate::error::rule_violations(violations.len());
                 // Which profile a CDS file was read as, and why: a file
                 // taken for the other profile says so, and how to force it.
                 let read_as = read_as.map(|r| r.said(shell)).unwrap_or_default();
@@ -461,7 +462,7 @@ fn fs_entry(path: &Path) -> bool {
 /// violations; in the app, with the app's words ([`import_files_in_app`]).
 fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportReport {
     let file = path.display().to_string();
-    let violations = e
+    let violations: Vec<Violation> = e
         .violations()
         .into_iter()
         .map(|v| match v.file {
@@ -518,6 +519,8 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         message: Some(message),
         code: Some(code),
         busy,
+        violations_capped: code == ErrorCode::Validation
+            && violations.len() >= eac_store::MAX_REPORTED_ERRORS,
         violations,
         warnings: Vec::new(),
         warning_count: 0,

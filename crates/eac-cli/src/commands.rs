@@ -3060,7 +3060,20 @@ fn refused_as_json<T>(result: Result<T, AppError>, a: &ExportArgs) -> Result<T> 
             e.violations().into_iter().partition(|v| v.is_error());
         // A refusal listing no error (none) would read as valid: nothing.
         if a.json && e.is_validation() && !errors.is_empty() {
-            Out::stdout().json(&eac_app::ValidationReport { errors, warnings })?;
+            // An export stops at its first errors: `errors_capped` says the
+            // list may not hold them all (`validate` counts them all).
+            #[derive(serde::Serialize)]
+            struct Refused {
+                #[serde(flatten)]
+                report: eac_app::ValidationReport,
+                #[serde(skip_serializing_if = "std::ops::Not::not")]
+                errors_capped: bool,
+            }
+            let errors_capped = errors.len() >= eac_store::MAX_REPORTED_ERRORS;
+            Out::stdout().json(&Refused {
+                report: eac_app::ValidationReport { errors, warnings },
+                errors_capped,
+            })?;
         }
     }
     Ok(result?)

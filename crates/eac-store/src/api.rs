@@ -781,6 +781,12 @@ pub struct FileImportReport {
     pub busy: Option<bool>,
     /// Errors (first 50) when failed.
     pub violations: Vec<Violation>,
+    /// `true` when reading stopped at the first 50 errors
+    /// ([`crate::MAX_REPORTED_ERRORS`]): `violations` then holds the first
+    /// ones, and the file may break more rules; absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub violations_capped: bool,
     /// Warnings (first 50).
     pub warnings: Vec<Violation>,
     pub warning_count: usize,

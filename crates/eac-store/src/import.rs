@@ -26,7 +26,7 @@ use crate::write::Write;
 use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
 
 /// Errors reported per file before reading stops; warnings kept per file.
-pub(crate) const MAX_REPORTED: usize = 50;
+pub const MAX_REPORTED: usize = 50;
 /// Progress is reported at most this often.
 pub(crate) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -573,6 +573,7 @@ impl<'a> Batch<'a> {
             busy: None,
             message: None,
             violations: Vec::new(),
+            violations_capped: false,
             warnings: self.warnings,
             warning_count: self.warning_count,
             readded: 0,

@@ -36,6 +36,9 @@ mod fold;
 mod fresh;
 mod history;
 mod import;
+/// Errors an import or export reports before it stops reading: a refusal
+/// holding this many says "the first N", never a total.
+pub use import::MAX_REPORTED as MAX_REPORTED_ERRORS;
 mod lock;
 mod migrate;
 mod opened;

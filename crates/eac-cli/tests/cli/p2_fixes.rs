@@ -240,3 +240,109 @@ fn verify_says_the_cds_synced_it_stored_for_an_eac_created_later_than_now() {
              log)",
         ));
 }
+
+/// A desk holding 60 sample EACs exported as a P2 bundle `ob`, whose
+/// listing read as P1 breaks rule 2 more than 50 times.
+fn with_bundle_of_60() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "60", "--out", "s60.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "s60.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "ob"])
+        .assert()
+        .success();
+    desk
+}
+
+#[test]
+fn a_refusal_stopped_at_its_first_50_findings_claims_no_total() {
+    let desk = with_bundle_of_60();
+    let other = || {
+        let mut cmd = desk.bare();
+        cmd.arg("--db").arg(desk.path("other.sqlite"));
+        cmd
+    };
+    let refused = other()
+        .args(["import", "--format", "cds-p1", "ob/eacs.json"])
+        .assert()
+        .code(1);
+    let said = stderr(&refused);
+    assert!(
+        said.contains(
+            "Nothing was imported from ob/eacs.json: the first 50 rule violations (there may be \
+             more)"
+        ),
+        "{said}"
+    );
+    let refused = other()
+        .args(["import", "--format", "cds-p1", "ob/eacs.json", "--json"])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&refused.get_output().stdout).unwrap();
+    assert_eq!(report["files"][0]["violations_capped"], true, "{report}");
+    assert_eq!(
+        report["files"][0]["violations"].as_array().unwrap().len(),
+        50
+    );
+    // Fewer errors than the cap: counted, and not said to be capped.
+    std::fs::write(
+        desk.path("one.json"),
+        r#"{"eacs":[{"cds_eac_id":"X"}],"next":null,"previous":null}"#,
+    )
+    .unwrap();
+    let refused = other()
+        .args(["import", "one.json", "--json"])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&refused.get_output().stdout).unwrap();
+    assert!(
+        report["files"][0].get("violations_capped").is_none(),
+        "{report}"
+    );
+    assert!(
+        report["files"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("one.json: 18 rule violations (read as"),
+        "{report}"
+    );
+
+    // An export of 60 EACs with "TODO" factors: the same words, and
+    // `errors_capped` beside the errors under --json.
+    let listing = std::fs::read_to_string(desk.path("s60.json")).unwrap();
+    let todo: Vec<String> = listing
+        .lines()
+        .map(|line| match line.split_once("\"emissions_factor_lca\": ") {
+            Some((indent, rest)) => {
+                let comma = if rest.ends_with(',') { "," } else { "" };
+                format!("{indent}\"emissions_factor_lca\": \"TODO\"{comma}")
+            }
+            None => line.to_owned(),
+        })
+        .collect();
+    std::fs::write(desk.path("todo.json"), todo.join("\n")).unwrap();
+    let todo_desk = || {
+        let mut cmd = desk.bare();
+        cmd.arg("--db").arg(desk.path("todo.sqlite"));
+        cmd
+    };
+    todo_desk().args(["import", "todo.json"]).assert().success();
+    let refused = todo_desk()
+        .args(["export", "--profile", "p1", "--out", "td.json", "--json"])
+        .assert()
+        .code(1);
+    let said = stderr(&refused);
+    assert!(
+        said.contains("the first 50 rule violations (there may be more)"),
+        "{said}"
+    );
+    let report: Value = serde_json::from_slice(&refused.get_output().stdout).unwrap();
+    assert_eq!(report["errors"].as_array().unwrap().len(), 50, "{report}");
+    assert_eq!(report["errors_capped"], true, "{report}");
+}

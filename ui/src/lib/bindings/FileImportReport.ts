@@ -45,6 +45,12 @@ busy?: boolean,
  */
 violations: Array<Violation>, 
 /**
+ * `true` when reading stopped at the first 50 errors
+ * ([`crate::MAX_REPORTED_ERRORS`]): `violations` then holds the first
+ * ones, and the file may break more rules; absent otherwise.
+ */
+violations_capped?: boolean, 
+/**
  * Warnings (first 50).
  */
 warnings: Array<Violation>, warning_count: number, 
