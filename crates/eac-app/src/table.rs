@@ -10,7 +10,10 @@
 //! cell note saying so: no exact value is lost. Dates are date cells (UTC).
 //! A second sheet, "Filter and totals", says which rows these are (the
 //! filter in words, or "N selected EACs"), the sort, and the exact totals.
-//! Files are written atomically beside the destination, never over the
+//! A text longer than a workbook cell holds (32,767 characters: thousands
+//! of beneficiaries) is cut with a marker naming where a third sheet,
+//! "Long cells", holds it whole; beneficiary ids holding the joiner `;` are
+//! quoted in both formats ([`beneficiary_list`]). Files are written atomically beside the destination, never over the
 //! database.
 
 use std::io::Write;
@@ -72,6 +75,9 @@ pub struct TableExportReport {
     /// than 15 significant digits): each has a note, the exact text is in
     /// the column beside it.
     pub inexact_numbers: usize,
+    /// Workbook cells longer than a cell holds (32,767 characters): each
+    /// is cut with a marker, its whole text on the sheet "Long cells".
+    pub cut_cells: usize,
 }
 
 /// The columns of both formats, in order. `{unit}` is the display unit.
@@ -135,7 +141,7 @@ fn cells(row: &EacRow, total: &BigDecimal, unit: EnergyUnit) -> Vec<String> {
         opt(&row.destination_name),
         row.beneficiary_type
             .map_or_else(String::new, |t| t.as_str().to_owned()),
-        row.beneficiaries.join("; "),
+        beneficiary_list(&row.beneficiaries),
         row.retired_state.as_str().to_owned(),
         row.value_count.to_string(),
     ];
@@ -151,6 +157,31 @@ fn cells(row: &EacRow, total: &BigDecimal, unit: EnergyUnit) -> Vec<String> {
     c.push(row.emissions_missing.to_string());
     c.push(row.missing.join("; "));
     c
+}
+
+/// The beneficiary ids in one cell, joined by `; ` (decision 129). An id
+/// holding the joiner's `;` or a double quote, or beginning or ending with
+/// white space, is written in double quotes with its own quotes doubled,
+/// so one id `A; B` (`"A; B"`) never reads as the two ids `A` and `B`
+/// (`A; B`): no other id begins with a quote or holds a `;`.
+pub(crate) fn beneficiary_list(ids: &[String]) -> String {
+    let mut out = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let quoted = id.contains([';', '"'])
+            || id.starts_with(char::is_whitespace)
+            || id.ends_with(char::is_whitespace);
+        if quoted {
+            out.push('"');
+            out.push_str(&id.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(id);
+        }
+    }
+    out
 }
 
 /// Appends one CSV record: each cell guarded against formula injection and
@@ -283,7 +314,7 @@ pub fn write_table_csv(
     progress: &dyn Progress,
 ) -> Result<TableExportReport, AppError> {
     let rows = csv_rows(store, view, out, Path::new("standard output"), progress)?;
-    Ok(report(view, None, TableFormat::Csv, &rows, 0))
+    Ok(report(view, None, TableFormat::Csv, &rows, 0, 0))
 }
 
 /// The CSV of `view` into `out`; `shown` names it in errors.
@@ -325,6 +356,7 @@ fn report(
     format: TableFormat,
     rows: &Rows,
     inexact_numbers: usize,
+    cut_cells: usize,
 ) -> TableExportReport {
     TableExportReport {
         path: path.map(|p| p.display().to_string()),
@@ -334,6 +366,7 @@ fn report(
         totals: rows.totals(),
         total: rows.total_in(view.unit),
         inexact_numbers,
+        cut_cells,
     }
 }
 
@@ -352,11 +385,11 @@ pub fn export_table(
     // Before the rows are read: a link, pipe, folder or a place inside an
     // evidence pack is refused at once.
     eac_store::atomic::refuse_file_destination(dest)?;
-    let (bytes, rows, inexact) = match format {
+    let (bytes, rows, inexact, cut) = match format {
         TableFormat::Csv => {
             let mut bytes = Vec::new();
             let rows = csv_rows(store, view, &mut bytes, dest, progress)?;
-            (bytes, rows, 0)
+            (bytes, rows, 0, 0)
         }
         TableFormat::Xlsx => xlsx_caught(store, view, dest, progress)?,
     };
@@ -366,7 +399,7 @@ pub fn export_table(
     let mut file = AtomicFile::beside(dest)?;
     file.write_all(&bytes).map_err(|e| AppError::io(dest, &e))?;
     file.commit()?;
-    Ok(report(view, Some(dest), format, &rows, inexact))
+    Ok(report(view, Some(dest), format, &rows, inexact, cut))
 }
 
 // rust_xlsxwriter (0.102) writes the rows of a constant-memory worksheet
@@ -425,7 +458,7 @@ fn xlsx_caught(
     view: &TableView,
     dest: &Path,
     progress: &dyn Progress,
-) -> Result<(Vec<u8>, Rows, usize), AppError> {
+) -> Result<(Vec<u8>, Rows, usize, usize), AppError> {
     let folder = std::env::temp_dir();
     quiet_temp_write_panics();
     BUILDING_WORKBOOK.with(|b| b.set(true));
@@ -506,7 +539,7 @@ fn xlsx(
     temp_folder: &Path,
     dest: &Path,
     progress: &dyn Progress,
-) -> Result<(Vec<u8>, Rows, usize), AppError> {
+) -> Result<(Vec<u8>, Rows, usize, usize), AppError> {
     let unit = view.unit;
     let mut book = Workbook::new();
     book.set_tempdir(temp_folder)
@@ -551,6 +584,8 @@ fn xlsx(
     sheet.set_column_width(COL_TOTAL, 16).map_err(xlsx_error)?;
     sheet.set_column_width(exact_col, 18).map_err(xlsx_error)?;
 
+    let names = header(unit);
+    let mut long = LongCells::default();
     let mut inexact = 0;
     let mut r: u32 = 0;
     let rows = each_row(store, view, progress, &mut |row, total| {
@@ -587,7 +622,11 @@ fn xlsx(
                         .map_err(xlsx_error)?;
                 }
                 _ if !cell.is_empty() => {
-                    sheet.write_string(r, col, cell).map_err(xlsx_error)?;
+                    let name = &names[i];
+                    let shown = long.cut(&row.cds_eac_id, name, cell);
+                    sheet
+                        .write_string(r, col, shown.as_ref())
+                        .map_err(|e| cell_error(&row.cds_eac_id, name, e))?;
                 }
                 _ => {}
             }
@@ -628,6 +667,9 @@ fn xlsx(
             t.total,
         ));
     }
+    if !long.cells.is_empty() {
+        lines.push(("Long cells".to_owned(), long.words()));
+    }
     lines.push((
         "Times".to_owned(),
         "UTC; quantities exact as imported in quantity_Wh/kWh/MWh".to_owned(),
@@ -650,8 +692,153 @@ fn xlsx(
     if !write_quantity(about, r, 1, &total.total, &number, "the row above")? {
         inexact += 1;
     }
+    let cut = long.cells.len();
+    if cut > 0 {
+        long.write(book.add_worksheet(), &bold)?;
+    }
     let bytes = book.save_to_buffer().map_err(xlsx_error)?;
-    Ok((bytes, rows, inexact))
+    Ok((bytes, rows, inexact, cut))
+}
+
+/// The most a workbook cell holds: 32,767 UTF-16 code units (Excel's
+/// limit, which rust_xlsxwriter enforces).
+const XLSX_MAX_CELL: usize = 32_767;
+
+/// The sheet that holds long cells whole.
+const LONG_CELLS_SHEET: &str = "Long cells";
+
+fn utf16_len(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// The longest start of `text` (at a character boundary) of at most
+/// `room` UTF-16 code units.
+fn fitting_start(text: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += c.len_utf16();
+        if used > room {
+            return &text[..at];
+        }
+    }
+    text
+}
+
+/// `text` in parts of at most [`XLSX_MAX_CELL`] code units, joined in
+/// order they are `text`; a part ends after a `; ` (a list's joiner) when
+/// one is in its second half.
+fn parts(mut text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    while !text.is_empty() {
+        let mut part = fitting_start(text, XLSX_MAX_CELL);
+        if part.len() < text.len() {
+            if let Some(at) = part.rfind("; ").filter(|at| *at >= part.len() / 2) {
+                part = &part[..at + 2];
+            }
+        }
+        parts.push(part);
+        text = &text[part.len()..];
+    }
+    parts
+}
+
+/// One cell too long for a workbook cell, kept whole.
+struct LongCell {
+    cds_eac_id: String,
+    column: String,
+    text: String,
+}
+
+/// The cells cut on the EACs sheet, their whole text for the sheet
+/// [`LONG_CELLS_SHEET`] (one row per part, after its header).
+#[derive(Default)]
+struct LongCells {
+    cells: Vec<LongCell>,
+    /// Rows on that sheet so far, its header included.
+    rows: u32,
+}
+
+impl LongCells {
+    /// The cell as the EACs sheet shows it: `text` itself when it fits,
+    /// else its start and a marker saying where the whole text is (kept
+    /// here for that sheet).
+    fn cut<'t>(
+        &mut self,
+        cds_eac_id: &str,
+        column: &str,
+        text: &'t str,
+    ) -> std::borrow::Cow<'t, str> {
+        if utf16_len(text) <= XLSX_MAX_CELL {
+            return text.into();
+        }
+        let parts = u32::try_from(parts(text).len()).unwrap_or(u32::MAX);
+        let first = self.rows.max(1) + 1;
+        self.rows = first + parts - 1;
+        let rows = match parts {
+            1 => format!("row {first}"),
+            _ => format!("rows {first}–{} (join them in order)", self.rows),
+        };
+        let marker = format!(
+            " … [cut: a cell holds at most 32,767 characters; the whole {} characters are on the sheet \"{LONG_CELLS_SHEET}\", {rows}]",
+            text.chars().count()
+        );
+        let start = fitting_start(text, XLSX_MAX_CELL - utf16_len(&marker));
+        self.cells.push(LongCell {
+            cds_eac_id: cds_eac_id.to_owned(),
+            column: column.to_owned(),
+            text: text.to_owned(),
+        });
+        format!("{start}{marker}").into()
+    }
+
+    /// What "Filter and totals" says of them.
+    fn words(&self) -> String {
+        let n = self.cells.len();
+        format!(
+            "{n} {} longer than a spreadsheet cell holds (32,767 characters) {} cut on the sheet \"EACs\", marked \"… [cut\"; the sheet \"{LONG_CELLS_SHEET}\" has {} whole, in parts to join in order",
+            if n == 1 { "cell" } else { "cells" },
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "it" } else { "them" },
+        )
+    }
+
+    /// The sheet: a header, then each cell's parts, one per row.
+    fn write(&self, sheet: &mut Worksheet, bold: &Format) -> Result<(), AppError> {
+        sheet.set_name(LONG_CELLS_SHEET).map_err(xlsx_error)?;
+        for (col, name) in ["cds_eac_id", "column", "part", "text"].iter().enumerate() {
+            let col = u16::try_from(col).expect("four columns");
+            sheet
+                .write_string_with_format(0, col, *name, bold)
+                .map_err(xlsx_error)?;
+        }
+        sheet.set_column_width(0, 40).map_err(xlsx_error)?;
+        sheet.set_column_width(1, 16).map_err(xlsx_error)?;
+        sheet.set_column_width(3, 100).map_err(xlsx_error)?;
+        let mut r: u32 = 0;
+        for cell in &self.cells {
+            let parts = parts(&cell.text);
+            for (i, part) in parts.iter().enumerate() {
+                r += 1;
+                let at = |e| cell_error(&cell.cds_eac_id, &cell.column, e);
+                sheet.write_string(r, 0, &cell.cds_eac_id).map_err(at)?;
+                sheet.write_string(r, 1, &cell.column).map_err(at)?;
+                sheet
+                    .write_string(r, 2, format!("{} of {}", i + 1, parts.len()))
+                    .map_err(at)?;
+                sheet.write_string(r, 3, *part).map_err(at)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A cell of the EAC `cds_eac_id` in `column` that the workbook could not
+/// take: named, with what to do instead.
+fn cell_error(cds_eac_id: &str, column: &str, e: XlsxError) -> AppError {
+    AppError::invalid_input(format!(
+        "The workbook could not be built: the {column} cell of EAC `{}`: {e}. Nothing was written; export CSV instead (which holds any cell), or leave that EAC out (narrow the filter).",
+        eac_model::quote(cds_eac_id)
+    ))
 }
 
 /// Writes an exact decimal as a number cell; a number a double cannot hold

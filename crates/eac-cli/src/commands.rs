@@ -1222,6 +1222,13 @@ fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<Exit
             count(report.inexact_numbers, "number")
         )?;
     }
+    if report.cut_cells > 0 {
+        writeln!(
+            out,
+            "{} longer than a spreadsheet cell holds (32,767 characters): each is cut, marked \"… [cut\", and whole on the sheet \"Long cells\" (`--csv` keeps every cell whole).",
+            count(report.cut_cells, "cell")
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

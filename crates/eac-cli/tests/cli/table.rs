@@ -700,3 +700,170 @@ fn ls_never_writes_a_periods_end_as_a_day_it_does_not_include() {
     assert!(!text.contains('→'), "{text}");
     assert!(!text.contains("2025-01-01  "), "{text}");
 }
+
+/// The monthly example as EACs `id_i` with beneficiary accounts `lists[i]`,
+/// written to `name` in the desk's folder and imported.
+fn import_beneficiaries(desk: &Desk, name: &str, lists: &[(&str, Vec<String>)]) {
+    let doc = std::fs::read_to_string(example("good-p1-overview-monthly.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&doc).unwrap();
+    let one = doc["eacs"][0].clone();
+    doc["eacs"] = lists
+        .iter()
+        .map(|(id, ids)| {
+            let mut eac = one.clone();
+            eac["cds_eac_id"] = (*id).into();
+            eac["beneficiary_type"] = "account".into();
+            eac["beneficiaries"] = ids.clone().into();
+            eac
+        })
+        .collect();
+    std::fs::write(desk.path(name), serde_json::to_string(&doc).unwrap()).unwrap();
+    desk.eacdesk().args(["import", name]).assert().success();
+}
+
+/// Tester 39 (finding 1): eight beneficiary ids of 4,096 characters join
+/// to a cell past a workbook cell's 32,767 characters. `ls --xlsx`
+/// refused the whole workbook ("String exceeds Excel's limit"), naming
+/// neither the EAC nor the column; now the cell is cut with a marker and
+/// the sheet "Long cells" holds its whole text, and the report says so.
+#[test]
+fn ls_xlsx_cuts_a_cell_too_long_for_a_workbook_and_keeps_it_whole_on_a_sheet() {
+    let desk = Desk::new();
+    let long: Vec<String> = (0..8u8)
+        .map(|i| char::from(b'A' + i).to_string().repeat(4096))
+        .collect();
+    let whole = long.join("; ");
+    import_beneficiaries(
+        &desk,
+        "long.json",
+        &[("long-1", long.clone()), ("short-1", vec!["ACC-1".into()])],
+    );
+    let dest = desk.path("view.xlsx");
+    let out = desk
+        .eacdesk()
+        .args(["ls", "--xlsx"])
+        .arg(&dest)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("1 cell longer than a spreadsheet cell holds (32,767 characters)")
+            && stdout.contains("\"Long cells\""),
+        "{stdout}"
+    );
+    let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["EACs", "Filter and totals", "Long cells"]
+    );
+    let eacs = book.worksheet_range("EACs").unwrap();
+    let header: Vec<String> = eacs
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let at = header.iter().position(|h| h == "beneficiaries").unwrap();
+    let cells: BTreeMap<String, String> = eacs
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[at].to_string()))
+        .collect();
+    assert_eq!(cells["short-1"], "ACC-1");
+    let cut = &cells["long-1"];
+    assert!(cut.encode_utf16().count() <= 32_767, "{}", cut.len());
+    let (start, marker) = cut.split_once(" … [cut").unwrap();
+    assert!(whole.starts_with(start) && start.len() > 30_000);
+    assert!(
+        marker.contains(&format!("the whole {} characters", whole.len()))
+            && marker.contains("\"Long cells\", rows 2–3"),
+        "{marker}"
+    );
+    // The whole text, in parts joined in order, each a cell.
+    let sheet = book.worksheet_range("Long cells").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0], ["cds_eac_id", "column", "part", "text"]);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1][..3], ["long-1", "beneficiaries", "1 of 2"]);
+    assert_eq!(rows[2][2], "2 of 2");
+    assert_eq!(format!("{}{}", rows[1][3], rows[2][3]), whole);
+    // A part ends after an id, not inside one.
+    assert!(
+        rows[1][3].ends_with("; "),
+        "{}",
+        &rows[1][3][rows[1][3].len() - 10..]
+    );
+    let about = book.worksheet_range("Filter and totals").unwrap();
+    let said: Vec<String> = about
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert!(
+        said.iter()
+            .any(|l| l.starts_with("Long cells | 1 cell longer")),
+        "{said:?}"
+    );
+    // The CSV holds it whole.
+    let out = desk.eacdesk().args(["ls", "--csv"]).assert().success();
+    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    let row = records.iter().find(|r| r[0] == "long-1").unwrap();
+    assert_eq!(row[11], whole);
+}
+
+/// Tester 39 (finding 8): one beneficiary `A; B` was written as two,
+/// `A` and `B` (`A; B` both). An id holding the joiner, a quote or white
+/// space at an end is quoted, its quotes doubled, in the CSV and the
+/// workbook alike.
+#[test]
+fn ls_csv_and_xlsx_tell_one_beneficiary_holding_the_joiner_from_two() {
+    let desk = Desk::new();
+    let ids = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    import_beneficiaries(
+        &desk,
+        "semi.json",
+        &[
+            ("e2", ids(&["A; B"])),
+            ("e3", ids(&["A", "B"])),
+            ("e4", ids(&["say \"hi\"", " lead", "C;D", "plain"])),
+        ],
+    );
+    let expected = [
+        ("e2", "\"A; B\""),
+        ("e3", "A; B"),
+        ("e4", "\"say \"\"hi\"\"\"; \" lead\"; \"C;D\"; plain"),
+    ];
+    let out = desk.eacdesk().args(["ls", "--csv"]).assert().success();
+    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    let cells: BTreeMap<&str, &str> = records[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[11].as_str()))
+        .collect();
+    assert_eq!(cells, BTreeMap::from(expected));
+    let dest = desk.path("semi.xlsx");
+    desk.eacdesk()
+        .args(["ls", "--xlsx"])
+        .arg(&dest)
+        .assert()
+        .success();
+    let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
+    let sheet = book.worksheet_range("EACs").unwrap();
+    let cells: BTreeMap<String, String> = sheet
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[11].to_string()))
+        .collect();
+    let expected: BTreeMap<String, String> = expected
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    assert_eq!(cells, expected);
+}

@@ -24,4 +24,9 @@ totals: Array<QuantityTotal>, total: UnitTotal,
  * than 15 significant digits): each has a note, the exact text is in
  * the column beside it.
  */
-inexact_numbers: number, };
+inexact_numbers: number, 
+/**
+ * Workbook cells longer than a cell holds (32,767 characters): each
+ * is cut with a marker, its whole text on the sheet "Long cells".
+ */
+cut_cells: number, };
