@@ -4,10 +4,18 @@
 //! extra columns ignored); `start`/`end` are RFC 3339 date-times or dates
 //! (00:00 UTC), `end` exclusive; `value` an exact non-negative decimal in
 //! `Wh`, `kWh` or `MWh`. All or nothing: every broken cell is reported,
-//! located by file, line, column and the rule it breaks, and then nothing
-//! is read. Two rows of one beneficiary whose intervals overlap are
-//! refused (the second row names the first).
+//! located by file, line, column (the character column of the cell's
+//! start, as every reader counts it: [`eac_model::place`]) and the rule it
+//! breaks, and then nothing is read. Two rows of one beneficiary whose
+//! intervals overlap are refused (the second row names the first).
+//!
+//! The file is UTF-8 (a byte order mark allowed): UTF-16, UTF-32 and bytes
+//! that are not UTF-8 (Excel's plain "CSV" on Windows is Windows-1252) are
+//! refused naming the encoding or the byte, with what to do. Its quoting
+//! is checked before any row is read ([`eac_model::csv_quotes`]): a quote
+//! never closed would take the rows after it into one cell.
 
+use eac_model::check::id_with_control_character;
 use eac_model::place::Place;
 use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, SpecEnum, Timestamp};
 use serde::Serialize;
@@ -32,10 +40,12 @@ pub struct ConsumptionRow {
 pub struct ConsumptionError {
     pub file: String,
     pub line: u64,
-    /// 1-based column, when one cell is at fault.
+    /// 1-based column in characters (where the cell at fault starts, or
+    /// the quote or byte at fault), when one place is at fault.
     pub column: Option<u64>,
-    /// The rule: `header`, `beneficiary_type`, `beneficiary`, `start`,
-    /// `end`, `interval`, `value`, `unit`, `overlap`, `row`.
+    /// The rule: `encoding`, `quote`, `header`, `beneficiary_type`,
+    /// `beneficiary`, `start`, `end`, `interval`, `value`, `unit`,
+    /// `overlap`, `row`.
     pub rule: &'static str,
     pub message: String,
 }
@@ -93,7 +103,28 @@ pub fn read_consumption_all(
             rule,
             message,
         };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = match utf8_text(bytes) {
+        Ok(text) => text,
+        Err((line, column, message)) => {
+            return (
+                Vec::new(),
+                vec![err(line, Some(column), "encoding", message)],
+            )
+        }
+    };
+    // A quote never closed took every row after it into one cell (the
+    // file imported with them gone); one closed early lost its quotes.
+    if let Err(fault) = eac_model::csv_quotes::check_quotes(bytes, b',', Place::START) {
+        return (
+            Vec::new(),
+            vec![err(
+                fault.line(),
+                Some(fault.column()),
+                "quote",
+                fault.message(b','),
+            )],
+        );
+    }
     let expected = || {
         format!(
             "the first line must name the columns {} (in any order; other columns are ignored)",
@@ -122,6 +153,13 @@ pub fn read_consumption_all(
     };
     let mut at = [0usize; 6];
     let mut errors = Vec::new();
+    // Where each header cell starts, for a column named twice.
+    let header_place = |i: usize| {
+        let cells = cell_starts(bytes, 0);
+        let mut place = Place::START;
+        place.pass(&bytes[..cells.get(i).copied().unwrap_or(0)]);
+        place
+    };
     for (i, name) in COLUMNS.iter().enumerate() {
         let found: Vec<usize> = header
             .iter()
@@ -140,8 +178,8 @@ pub fn read_consumption_all(
             // Which one holds the figures? Taking the first would import
             // the other's file in silence.
             [first, second, ..] => errors.push(err(
-                1,
-                Some(second as u64 + 1),
+                header_place(second).line,
+                Some(header_place(second).column()),
                 "header",
                 format!(
                     "the header names `{name}` twice, in columns {} and {}{}; name each column \
@@ -166,7 +204,7 @@ pub fn read_consumption_all(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
+                let line = e.position().map_or(0, |p| lines.record_at(p.byte()).1.line);
                 errors.push(err(line, None, "row", csv_message(&e)));
                 if errors.len() > MAX_ERRORS {
                     break;
@@ -174,54 +212,88 @@ pub fn read_consumption_all(
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
+        let (record_start, record_place) =
+            lines.record_at(record.position().map_or(0, |p| p.byte()));
+        let line = record_place.line;
+        let cells = cell_starts(bytes, record_start);
         let cell = |i: usize| record.get(at[i]).unwrap_or("").trim();
-        let col = |i: usize| Some(at[i] as u64 + 1);
-        let before = errors.len();
-        let kind = BeneficiaryType::parse(cell(0));
-        if kind.is_none() {
-            errors.push(err(
-                line,
-                col(0),
-                "beneficiary_type",
+        // A cell's problem is placed where the cell starts (its line, after
+        // a quoted line break before it in the row, and its character
+        // column) and names its column in words, as the mapped-CSV reader
+        // does.
+        let err = |i: usize, rule: &'static str, message: String| {
+            let mut place = record_place;
+            place.pass(&bytes[record_start..cells.get(at[i]).copied().unwrap_or(record_start)]);
+            err(
+                place.line,
+                Some(place.column()),
+                rule,
                 format!(
-                    "`{}` is not a beneficiary type; write one of {}",
-                    eac_model::quote(cell(0)),
-                    BeneficiaryType::names().join(", ")
+                    "column `{}` (cell {}): {message}",
+                    header.get(at[i]).unwrap_or(COLUMNS[i]).trim(),
+                    at[i] + 1
                 ),
-            ));
-        }
+            )
+        };
+        let before = errors.len();
+        let kind = match id_with_control_character("the beneficiary type", cell(0)) {
+            Some(message) => {
+                errors.push(err(0, "beneficiary_type", message));
+                None
+            }
+            None => {
+                let kind = BeneficiaryType::parse(cell(0));
+                if kind.is_none() {
+                    errors.push(err(
+                        0,
+                        "beneficiary_type",
+                        format!(
+                            "`{}` is not a beneficiary type; write one of {}",
+                            eac_model::quote(cell(0)),
+                            BeneficiaryType::names().join(", ")
+                        ),
+                    ));
+                }
+                kind
+            }
+        };
         let beneficiary = cell(1).to_owned();
         match kind {
             Some(BeneficiaryType::General) if !beneficiary.is_empty() => errors.push(err(
-                line,
-                col(1),
+                1,
                 "beneficiary",
                 "a `general` row names no beneficiary; leave the cell empty".to_owned(),
             )),
             Some(k) if k != BeneficiaryType::General && beneficiary.is_empty() => errors.push(err(
-                line,
-                col(1),
+                1,
                 "beneficiary",
                 format!("the beneficiary is empty; write the {} id", k.as_str()),
             )),
-            _ => {}
+            // Decision 63: no id holds a control character. Such an id
+            // never matches an EAC's beneficiary, so its consumption could
+            // never be claimed.
+            Some(_) => {
+                if let Some(message) = id_with_control_character("the beneficiary id", &beneficiary)
+                {
+                    errors.push(err(1, "beneficiary", message));
+                }
+            }
+            None => {}
         }
         let start = instant(cell(2));
         if start.is_none() {
-            errors.push(err(line, col(2), "start", time_message(cell(2))));
+            errors.push(err(2, "start", time_message(cell(2))));
         }
         let end = instant(cell(3));
         if end.is_none() {
-            errors.push(err(line, col(3), "end", time_message(cell(3))));
+            errors.push(err(3, "end", time_message(cell(3))));
         }
         let interval = match (start, end) {
             (Some(s), Some(e)) => {
                 let iv = Interval::new(s, e);
                 if iv.is_none() {
                     errors.push(err(
-                        line,
-                        col(3),
+                        3,
                         "interval",
                         format!(
                             "the end ({}) is not after the start ({}); `end` is exclusive",
@@ -237,8 +309,7 @@ pub fn read_consumption_all(
         let value = match Decimal::parse_amount(cell(4)) {
             Ok(d) if d.is_negative() => {
                 errors.push(err(
-                    line,
-                    col(4),
+                    4,
                     "value",
                     format!("`{}` is negative; consumption is at least 0", cell(4)),
                 ));
@@ -247,8 +318,7 @@ pub fn read_consumption_all(
             Ok(d) => Some(d),
             Err(e) => {
                 errors.push(err(
-                    line,
-                    col(4),
+                    4,
                     "value",
                     format!(
                         "`{}` is not an exact decimal number: {e}",
@@ -261,8 +331,7 @@ pub fn read_consumption_all(
         let unit = EnergyUnit::parse_lenient(cell(5));
         if unit.is_none() {
             errors.push(err(
-                line,
-                col(5),
+                5,
                 "unit",
                 format!(
                     "`{}` is not an energy unit; write Wh, kWh or MWh",
@@ -327,10 +396,11 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The line a record starting at byte `offset` begins on. A record
-    /// never begins with a line break (empty lines are skipped), so breaks
-    /// at `offset` are the end of the line before.
-    fn line_of(&mut self, offset: u64) -> u64 {
+    /// Where a record the parser says starts at byte `offset` begins: its
+    /// first byte and that byte's place. A record never begins with a line
+    /// break (empty lines are skipped), so breaks at `offset` are the end
+    /// of the line before.
+    fn record_at(&mut self, offset: u64) -> (usize, Place) {
         let bytes = self.bytes;
         let mut start = usize::try_from(offset)
             .unwrap_or(usize::MAX)
@@ -345,7 +415,81 @@ impl<'a> Lines<'a> {
         }
         self.place.pass(&bytes[self.at..start]);
         self.at = start;
-        self.place.line
+        (start, self.place)
+    }
+}
+
+/// Where the cells of the record starting at byte `start` of `bytes`
+/// begin, in order (its quoting checked: a `"` opening a cell is closed).
+fn cell_starts(bytes: &[u8], start: usize) -> Vec<usize> {
+    let mut starts = vec![start];
+    let mut in_quotes = false;
+    let mut cell_start = true;
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if in_quotes {
+            match (b, bytes.get(i)) {
+                (b'"', Some(b'"')) => i += 1,
+                (b'"', _) => in_quotes = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' if cell_start => in_quotes = true,
+            b',' => {
+                starts.push(i);
+                cell_start = true;
+                continue;
+            }
+            b'\r' | b'\n' => break,
+            _ => {}
+        }
+        cell_start = false;
+    }
+    starts
+}
+
+/// The text of a consumption file: UTF-8 after any UTF-8 byte order mark.
+/// Otherwise the line, column and message of the refusal: UTF-16 or
+/// UTF-32 named (an Excel "Unicode text" file), or the first byte that is
+/// not UTF-8 placed and shown (Excel's plain "CSV" on Windows writes
+/// Windows-1252, so `é` is the one byte 0xE9).
+fn utf8_text(bytes: &[u8]) -> Result<&[u8], (u64, u64, String)> {
+    const SAVE: &str = "save it as CSV UTF-8 (in Excel: File → Save As…, CSV UTF-8 (Comma \
+                        delimited); in other editors: Save As…, Encoding: UTF-8) and import it \
+                        again";
+    let bom = eac_model::strict::other_encoding(bytes).map_err(|encoding| {
+        (
+            1,
+            1,
+            format!(
+                "the file is encoded as {encoding}, but a consumption CSV must be UTF-8: {SAVE}"
+            ),
+        )
+    })?;
+    let body = &bytes[bom..];
+    match std::str::from_utf8(body) {
+        Ok(_) => Ok(body),
+        Err(e) => {
+            let place = Place::after(&body[..e.valid_up_to()]);
+            let byte = body[e.valid_up_to()];
+            // Latin-1 and Windows-1252 agree from 0xA0 on.
+            let as_1252 = match byte {
+                0xA0..=0xFF => format!(" (`{}` in Windows-1252)", char::from(byte)),
+                _ => String::new(),
+            };
+            Err((
+                place.line,
+                place.column(),
+                format!(
+                    "the file is not UTF-8 text: byte 0x{byte:02X}{as_1252} is not part of a \
+                     UTF-8 character (the file was likely saved as Windows-1252, Excel's plain \
+                     \"CSV\" on Windows); {SAVE}"
+                ),
+            ))
+        }
     }
 }
 
@@ -417,7 +561,6 @@ fn csv_message(e: &csv::Error) -> String {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => format!("the row has {len} cells where the header has {expected_len}"),
-        csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8 text".to_owned(),
         _ => format!("the file is not readable CSV: {e}"),
     }
 }
@@ -453,16 +596,20 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                (2, Some(4), "interval"),
+                (2, Some(26), "interval"),
                 (3, Some(1), "beneficiary_type"),
-                (3, Some(3), "start"),
-                (3, Some(5), "value"),
-                (3, Some(6), "unit"),
+                (3, Some(14), "start"),
+                (3, Some(36), "value"),
+                (3, Some(39), "unit"),
             ]
         );
-        assert!(errs[0]
-            .to_string()
-            .starts_with("c.csv: line 2, column 4 [interval]"));
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("c.csv: line 2, column 26 [interval]: column `end` (cell 4): "),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]
@@ -500,26 +647,170 @@ mod tests {
                 assert_eq!(errors.len(), 1, "{errors:?}");
                 assert_eq!(
                     (errors[0].line, errors[0].column, errors[0].rule),
-                    (5, Some(5), "value"),
+                    (5, Some(33), "value"),
                     "{eol:?} bom {bom}"
                 );
             }
         }
-        // A quoted cell holding line breaks: the next row is on the line
-        // after them, as an editor numbers it; a short row is placed too.
-        let text = "beneficiary_type,beneficiary,start,end,value,unit\r\n\
-                    account,\"a\r\nb\nc\",2024-01-01,2024-01-02,1,MWh\r\n\
+        // A quoted cell holding line breaks (a note; no id holds one): the
+        // next row is on the line after them, as an editor numbers it; a
+        // short row is placed too.
+        let text = "beneficiary_type,beneficiary,start,end,value,unit,note\r\n\
+                    account,a,2024-01-01,2024-01-02,1,MWh,\"a\r\nb\nc\"\r\n\
                     \r\n\
-                    account,a,2024-01-01,2024-01-02,y,MWh\r\n\
+                    account,a,2024-01-01,2024-01-02,y,MWh,\r\n\
                     account,a\r\n";
         let (good, errors) = read_consumption_all("c.csv", text.as_bytes());
         assert_eq!(good.len(), 1);
-        assert_eq!(
-            (good[0].line, good[0].beneficiary.as_str()),
-            (2, "a\r\nb\nc")
-        );
+        assert_eq!((good[0].line, good[0].beneficiary.as_str()), (2, "a"));
         let found: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.rule)).collect();
         assert_eq!(found, [(6, "value"), (7, "row")], "{errors:?}");
+    }
+
+    /// Tester 39, finding 1: a quote never closed took the rows after it
+    /// into the beneficiary id ("Imported 1 consumption row(s)"); it is
+    /// refused where it opens, and a quote closed early too. Quoted cells
+    /// RFC 4180 allows read as before.
+    #[test]
+    fn a_quote_never_closed_is_refused_where_it_opens() {
+        let text = "beneficiary_type,start,end,value,unit,beneficiary\n\
+                    rateplan,2024-01-01,2024-02-01,100,MWh,\"SolarShare\n\
+                    rateplan,2024-01-01,2024-02-01,200,MWh,WindShare\n";
+        let (good, errs) = read_consumption_all("cons.csv", text.as_bytes());
+        assert!(good.is_empty(), "{good:?}");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            (errs[0].line, errs[0].column, errs[0].rule),
+            (2, Some(40), "quote")
+        );
+        assert!(
+            errs[0].message.starts_with("a quoted field is not closed"),
+            "{}",
+            errs[0].message
+        );
+        let early = format!("{HEADER}rateplan,\"Solar\" Share,2024-01-01,2024-02-01,1,MWh\n");
+        let errs = read_consumption("c.csv", early.as_bytes()).unwrap_err();
+        assert_eq!(
+            (errs[0].line, errs[0].column, errs[0].rule),
+            (2, Some(16), "quote")
+        );
+        let fine = format!(
+            "{HEADER}rateplan,\"Solar \"\"A\"\", 2\",2024-01-01,2024-02-01,1,MWh\r\n\
+             \"rateplan\",\"Wind\",\"2024-01-01\",2024-02-01,\"2\",MWh"
+        );
+        let rows = read_consumption("c.csv", fine.as_bytes()).unwrap();
+        assert_eq!(rows[0].beneficiary, "Solar \"A\", 2");
+        assert_eq!((rows[1].beneficiary.as_str(), rows[1].line), ("Wind", 3));
+    }
+
+    /// Tester 39, finding 4 (decision 63): a beneficiary id or type holding
+    /// a control character was imported, and could never be claimed.
+    #[test]
+    fn ids_with_control_characters_are_refused_saying_which_and_where() {
+        let text = format!(
+            "{HEADER}rateplan,\"Solar\nShare\",2024-01-01,2024-02-01,100.5,MWh\n\
+             rateplan,\"Wind\tShare\",2024-01-01,2024-02-01,100.5,MWh\n\
+             \"rate\u{7}plan\",Sun,2024-01-01,2024-02-01,1,MWh\n\
+             rateplan,\"Ok \u{e9}\",2024-01-01,2024-02-01,1,MWh\n"
+        );
+        let (good, errs) = read_consumption_all("kc.csv", text.as_bytes());
+        assert_eq!(good.len(), 1, "{good:?}");
+        let found: Vec<(u64, Option<u64>, &str, &str)> = errs
+            .iter()
+            .map(|e| (e.line, e.column, e.rule, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    Some(10),
+                    "beneficiary",
+                    "column `beneficiary` (cell 2): the beneficiary id holds a control character, \
+                     U+000A (line feed), at character 6: ids cannot hold control characters \
+                     (line breaks, tabs, NUL and the like); remove it"
+                ),
+                (
+                    4,
+                    Some(10),
+                    "beneficiary",
+                    "column `beneficiary` (cell 2): the beneficiary id holds a control character, \
+                     U+0009 (tab), at character 5: ids cannot hold control characters (line \
+                     breaks, tabs, NUL and the like); remove it"
+                ),
+                (
+                    5,
+                    Some(1),
+                    "beneficiary_type",
+                    "column `beneficiary_type` (cell 1): the beneficiary type holds a control \
+                     character, U+0007, at character 5: ids cannot hold control characters (line \
+                     breaks, tabs, NUL and the like); remove it"
+                ),
+            ]
+        );
+    }
+
+    /// Tester 39, finding 5: UTF-16 and Windows-1252 were refused as "the
+    /// row is not UTF-8 text" at column 1, naming neither the encoding nor
+    /// what to do.
+    #[test]
+    fn other_encodings_are_refused_naming_them_and_what_to_do() {
+        let text = format!("{HEADER}rateplan,Caf\u{e9},2024-01-01,2024-02-01,1,MWh\n");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let errs = read_consumption("k16.csv", &utf16).unwrap_err();
+        assert_eq!((errs.len(), errs[0].line, errs[0].column), (1, 1, Some(1)));
+        assert!(
+            errs[0].message.starts_with(
+                "the file is encoded as UTF-16 (little-endian, with a byte order mark), but a \
+                 consumption CSV must be UTF-8: save it as CSV UTF-8"
+            ),
+            "{}",
+            errs[0].message
+        );
+        // `é` as the one byte Windows-1252 writes.
+        let cp1252: Vec<u8> = text
+            .replace('\u{e9}', "\u{1}")
+            .bytes()
+            .map(|b| if b == 1 { 0xE9 } else { b })
+            .collect();
+        let errs = read_consumption("k1252.csv", &cp1252).unwrap_err();
+        assert_eq!(
+            (errs.len(), errs[0].line, errs[0].column, errs[0].rule),
+            (1, 2, Some(13), "encoding")
+        );
+        assert!(
+            errs[0].message.starts_with(
+                "the file is not UTF-8 text: byte 0xE9 (`\u{e9}` in Windows-1252) is not part \
+                 of a UTF-8 character"
+            ) && errs[0].message.contains("save it as CSV UTF-8"),
+            "{}",
+            errs[0].message
+        );
+    }
+
+    /// Tester 39, finding 6: the column was the cell's number (`k1.csv:2:5`
+    /// put an editor inside `rateplan`); it is the character column where
+    /// the cell starts, on the line it starts on, and the message names
+    /// the column.
+    #[test]
+    fn a_cell_is_placed_at_its_character_column_and_named() {
+        let text = "note,Beneficiary_Type,beneficiary,start,end,Value,unit\n\
+                    ,rateplan,Solar\u{e9}Share,2024-01-01,2024-02-01,2OO,kWh\n\
+                    \"two\r\nlines\",rateplan,S,2024-01-01,2024-02-01,x,kWh\n";
+        let errs = read_consumption("k1.csv", text.as_bytes()).unwrap_err();
+        let found: Vec<(u64, Option<u64>, &str)> =
+            errs.iter().map(|e| (e.line, e.column, e.rule)).collect();
+        assert_eq!(found, [(2, Some(45), "value"), (4, Some(41), "value")]);
+        assert!(
+            errs[0]
+                .message
+                .starts_with("column `Value` (cell 6): `2OO` is not an exact decimal number"),
+            "{}",
+            errs[0].message
+        );
     }
 
     /// Finding 8: `value` twice was read from the first column in silence.
@@ -534,7 +825,7 @@ mod tests {
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert_eq!(
             (errs[0].line, errs[0].column, errs[0].rule),
-            (1, Some(7), "header")
+            (1, Some(51), "header")
         );
         assert!(
             errs[0]

@@ -12,6 +12,8 @@ use serde_json::Value;
 mod agreement;
 #[path = "cli/claims.rs"]
 mod claims;
+#[path = "cli/csv_quotes.rs"]
+mod csv_quotes;
 #[path = "cli/docs_truth.rs"]
 mod docs_truth;
 #[path = "cli/edits.rs"]

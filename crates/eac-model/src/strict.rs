@@ -170,7 +170,29 @@ pub fn lone_surrogate_at(json: &str) -> Option<usize> {
 /// skip (a UTF-8 BOM is ignored, as §8.1 allows; decision 40). `Err`: the
 /// file is UTF-16 or UTF-32, named in a rule 20 error at line 1, column 1.
 pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
-    let encoding = match head {
+    let encoding = match other_encoding(head) {
+        Ok(bom) => return Ok(bom),
+        Err(encoding) => encoding,
+    };
+    let mut v = Violation::error(
+        Rule::StrictJson,
+        "",
+        format!(
+            "the file is encoded as {encoding}, but JSON files must be UTF-8 (RFC 8259 §8.1): \
+             save it as UTF-8 (in most editors: Save As…, Encoding: UTF-8) and try again"
+        ),
+    );
+    v.line = Some(1);
+    v.column = Some(1);
+    Err(v)
+}
+
+/// The encoding check of [`check_encoding`] for any text file that must be
+/// UTF-8 (the consumption CSV too): `Ok(n)`, UTF-8 with `n` bytes of byte
+/// order mark, or `Err` naming the UTF-16 or UTF-32 the file is
+/// (`"UTF-16 (little-endian, with a byte order mark)"`).
+pub fn other_encoding(head: &[u8]) -> Result<usize, &'static str> {
+    Err(match head {
         [0xEF, 0xBB, 0xBF, ..] => return Ok(3),
         [0x00, 0x00, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte order mark)",
         [0xFF, 0xFE, 0x00, 0x00, ..] => "UTF-32 (little-endian, with a byte order mark)",
@@ -187,18 +209,7 @@ pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
         [0x00, c, ..] if *c != 0 && ascii_units(head, 2, true) => "UTF-16 (big-endian)",
         [c, 0x00, ..] if *c != 0 && ascii_units(head, 2, false) => "UTF-16 (little-endian)",
         _ => return Ok(0),
-    };
-    let mut v = Violation::error(
-        Rule::StrictJson,
-        "",
-        format!(
-            "the file is encoded as {encoding}, but JSON files must be UTF-8 (RFC 8259 §8.1): \
-             save it as UTF-8 (in most editors: Save As…, Encoding: UTF-8) and try again"
-        ),
-    );
-    v.line = Some(1);
-    v.column = Some(1);
-    Err(v)
+    })
 }
 
 /// Whether the first (up to 64) whole code units of `head`, `width` bytes

@@ -78,9 +78,9 @@ fn consumption_is_imported_whole_or_refused_with_every_problem_located() {
         .args(["consumption", "import", &fixture("broken.csv")])
         .assert()
         .code(1)
-        .stderr(contains("broken.csv:2:5: error: [value]"))
+        .stderr(contains("broken.csv:2:37: error: [value]"))
         .stderr(contains("broken.csv:3:1: error: [beneficiary_type]"))
-        .stderr(contains("broken.csv:3:6: error: [unit]"));
+        .stderr(contains("broken.csv:3:38: error: [unit]"));
     desk.eacdesk()
         .args(["consumption", "import", &fixture("overlapping.csv")])
         .assert()
@@ -1853,7 +1853,9 @@ fn a_windows_consumption_file_is_located_by_its_own_lines() {
         .args(["consumption", "import", &bad])
         .assert()
         .code(1)
-        .stderr(contains("crlf.csv:7:5: error: [value] `x`"));
+        .stderr(contains(
+            "crlf.csv:7:33: error: [value] column `value` (cell 5): `x`",
+        ));
     let good = csv_file(&desk, "crlf_ok.csv", &text);
     desk.eacdesk()
         .args(["consumption", "import", &good])
@@ -1918,7 +1920,7 @@ fn every_problem_of_a_consumption_file_is_told_in_one_run() {
         .code(1)
         .stderr(contains("5 problem(s) in the consumption file"))
         .stderr(contains("o2.csv:2:1: error: [overlap]"))
-        .stderr(contains("o2.csv:3:5: error: [value]"))
+        .stderr(contains("o2.csv:3:33: error: [value]"))
         .stderr(contains("o2.csv:4:1: error: [claimed]"))
         .stderr(contains("o2.csv:5:1: error: [claimed]"))
         .stderr(contains("o2.csv:5:1: error: [overlap]"));
@@ -1932,7 +1934,7 @@ fn every_problem_of_a_consumption_file_is_told_in_one_run() {
         .assert()
         .code(1)
         .stderr(contains(
-            "twice.csv:1:7: error: [header] the header names `value` twice, in columns 5 and 7",
+            "twice.csv:1:51: error: [header] the header names `value` twice, in columns 5 and 7",
         ));
     assert_eq!(
         desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
