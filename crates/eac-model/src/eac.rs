@@ -23,15 +23,30 @@ impl Extensions {
     }
 }
 
-/// Equal when the same keys carry the same JSON text, in the same order.
+/// Equal when the same members carry the same JSON values, as an EAC's
+/// data is compared (decision 360): the layout of a member's text (spaces,
+/// line ends, a minified or pretty copy), the order of members and how a
+/// string is escaped do not count; a number is its literal text
+/// ([`crate::json_same::same_json`]). Each keeps its own text: an equal
+/// copy read again leaves the stored one as written.
 impl PartialEq for Extensions {
     fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&other.0)
-                .all(|((ka, va), (kb, vb))| ka == kb && va.get() == vb.get())
+        if self.0.len() != other.0.len() {
+            return false;
+        }
+        // In the same order (the common case) each member is compared with
+        // its counterpart; otherwise each is found by name (names are
+        // unique: a duplicate key is refused, rule 20).
+        self.0.iter().zip(&other.0).all(|((ka, va), (kb, vb))| {
+            let (kb, vb) = match ka == kb {
+                true => (kb, vb),
+                false => match other.0.iter().find(|(k, _)| k == ka) {
+                    Some((k, v)) => (k, v),
+                    None => return false,
+                },
+            };
+            ka == kb && crate::json_same::same_json(va.get(), vb.get())
+        })
     }
 }
 

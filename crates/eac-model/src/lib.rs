@@ -13,6 +13,7 @@ mod decimal;
 mod eac;
 mod enums;
 pub mod frame;
+pub mod json_same;
 pub mod p2;
 pub mod place;
 pub mod read;

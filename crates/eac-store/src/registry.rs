@@ -434,7 +434,9 @@ fn merge(
 }
 
 /// The fields (the detail JSON's members: registry members by name,
-/// `values` as one) in which `after` differs from `before`.
+/// `values` as one) in which `after` differs from `before`, each compared
+/// as a JSON value (an extension's layout is not a difference, decision
+/// 360; [`eac_model::json_same::same_json`]).
 pub(crate) fn changed_fields(before: &Eac, after: &Eac) -> Vec<String> {
     type Members = std::collections::BTreeMap<String, Box<RawValue>>;
     let members = |eac: &Eac| -> Members {
@@ -449,7 +451,10 @@ pub(crate) fn changed_fields(before: &Eac, after: &Eac) -> Vec<String> {
     keys.dedup();
     keys.into_iter()
         .filter(|k| k.as_str() != "cds_modified")
-        .filter(|k| b.get(*k).map(|v| v.get()) != a.get(*k).map(|v| v.get()))
+        .filter(|k| match (b.get(*k), a.get(*k)) {
+            (Some(b), Some(a)) => !eac_model::json_same::same_json(b.get(), a.get()),
+            _ => true,
+        })
         .cloned()
         .collect()
 }

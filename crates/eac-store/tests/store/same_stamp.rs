@@ -239,3 +239,62 @@ fn an_envelope_the_listing_states_otherwise_keeps_its_cds_synced() {
     assert_eq!(synced(&env, &ids[0]), Some(first));
     assert_eq!(synced(&env, &ids[1]), Some(now));
 }
+
+/// Tester 39, finding 3: the same extension data laid out otherwise
+/// (spaces, CRLF line ends, minified, members in another order) is the
+/// same EAC, not one the file "states differently"; a number written
+/// otherwise (`2.50` for `2.5`) is a difference, named.
+#[test]
+fn an_extension_laid_out_otherwise_is_the_same_data() {
+    let mut env = Env::new();
+    let spaced = env.listing("spaced.json", &[eac("e-1")]);
+    let text = std::fs::read_to_string(&spaced).unwrap();
+    let with =
+        |ext: &str| text.replacen("\"values\": [", &format!("{ext},\n      \"values\": ["), 1);
+    std::fs::write(
+        &spaced,
+        with("\"acme_meta\": {\"plant\": \"A\", \"n\": [1, 2.5]}"),
+    )
+    .unwrap();
+    assert_eq!(env.import(&spaced).unwrap().added, 1);
+    for (name, ext) in [
+        (
+            "minified.json",
+            "\"acme_meta\":{\"plant\":\"A\",\"n\":[1,2.5]}",
+        ),
+        (
+            "crlf.json",
+            "\"acme_meta\": {\r\n  \"plant\": \"A\",\r\n  \"n\": [1, 2.5]\r\n}",
+        ),
+        (
+            "reordered.json",
+            "\"acme_meta\": {\"n\": [1, 2.5], \"plant\": \"\\u0041\"}",
+        ),
+    ] {
+        let file = env.file(name);
+        std::fs::write(&file, with(ext)).unwrap();
+        let r = env.import(&file).unwrap();
+        assert_eq!((r.skipped, r.skipped_differing), (1, 0), "{name}");
+        assert!(r.warnings.is_empty(), "{name}: {:?}", warnings(&r));
+    }
+    // Kept as first written.
+    let stored = env.store.eac("e-1").unwrap();
+    assert_eq!(
+        stored.extensions.iter().next().unwrap().1.get(),
+        "{\"plant\": \"A\", \"n\": [1, 2.5]}"
+    );
+
+    let other = env.file("other.json");
+    std::fs::write(
+        &other,
+        with("\"acme_meta\": {\"plant\": \"A\", \"n\": [1, 2.50]}"),
+    )
+    .unwrap();
+    let r = env.import(&other).unwrap();
+    assert_eq!((r.skipped, r.skipped_differing), (1, 1));
+    assert!(
+        warnings(&r)[0].contains("states it differently (acme_meta)"),
+        "{:?}",
+        warnings(&r)
+    );
+}
