@@ -295,8 +295,13 @@ const P2_FORMAT_NAME: &str = "CDS EAC listing or bundle, profile P2 (JSON / fold
 /// ([`eac_store::p2::detect_profile`], decision 274).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ReadAs {
-    /// The format was given: P2 or P1.
-    Forced { p2: bool },
+    /// The format was given: P2 or P1, with what the content says (a
+    /// refusal names the other profile when the file reads as one of it,
+    /// as `validate` hints, decision 274).
+    Forced {
+        p2: bool,
+        found: eac_store::p2::DetectedProfile,
+    },
     /// Found from the content, and why.
     Detected(eac_store::p2::DetectedProfile),
 }
@@ -304,8 +309,14 @@ enum ReadAs {
 impl ReadAs {
     fn of(path: &Path, format: Option<&str>) -> Self {
         match format {
-            Some("cds-p1") => ReadAs::Forced { p2: false },
-            Some("cds-p2") => ReadAs::Forced { p2: true },
+            Some("cds-p1") => ReadAs::Forced {
+                p2: false,
+                found: eac_store::p2::detect_profile(path),
+            },
+            Some("cds-p2") => ReadAs::Forced {
+                p2: true,
+                found: eac_store::p2::detect_profile(path),
+            },
             _ => ReadAs::Detected(eac_store::p2::detect_profile(path)),
         }
     }
@@ -313,7 +324,7 @@ impl ReadAs {
     /// Whether the file is read as profile P2.
     fn p2(&self) -> bool {
         match self {
-            ReadAs::Forced { p2 } => *p2,
+            ReadAs::Forced { p2, .. } => *p2,
             ReadAs::Detected(found) => found.p2,
         }
     }
@@ -328,8 +339,26 @@ impl ReadAs {
             ("P1", "P2", "cds-p2", P2_FORMAT_NAME)
         };
         match (shell, self) {
+            // The content tells the other profile: said, and how to read
+            // it as that.
+            (Shell::Cli, ReadAs::Forced { found, .. }) if found.told && found.p2 != self.p2() => {
+                format!(
+                    " (read as profile {profile}, as --format asked; it reads as a profile \
+                     {other} listing: {}; import it with --format {other_id}, or without \
+                     --format)",
+                    found.why
+                )
+            }
             (Shell::Cli, ReadAs::Forced { .. }) => {
                 format!(" (read as profile {profile}, as --format asked)")
+            }
+            (Shell::App, ReadAs::Forced { found, .. }) if found.told && found.p2 != self.p2() => {
+                format!(
+                    " It was read as profile {profile}, the format chosen, but it reads as a \
+                     profile {other} listing: {}. Choose the format “{other_name}” and import \
+                     it again.",
+                    found.why
+                )
             }
             (Shell::App, ReadAs::Forced { .. }) => {
                 format!(" It was read as profile {profile}, the format chosen.")

@@ -346,3 +346,30 @@ fn a_refusal_stopped_at_its_first_50_findings_claims_no_total() {
     assert_eq!(report["errors"].as_array().unwrap().len(), 50, "{report}");
     assert_eq!(report["errors_capped"], true, "{report}");
 }
+
+#[test]
+fn a_listing_forced_as_the_other_profile_says_which_profile_it_reads_as() {
+    let desk = with_bundle_of_60();
+    let other = || {
+        let mut cmd = desk.bare();
+        cmd.arg("--db").arg(desk.path("other.sqlite"));
+        cmd
+    };
+    other()
+        .args(["import", "--format", "cds-p1", "ob/eacs.json"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "(read as profile P1, as --format asked; it reads as a profile P2 listing: its first \
+             EAC has `eac_data_url` and no `values`, as a P2 envelope has; import it with \
+             --format cds-p2, or without --format)",
+        ));
+    other()
+        .args(["import", "--format", "cds-p2", "s60.json"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "(read as profile P2, as --format asked; it reads as a profile P1 listing: its first \
+             EAC has `values`; import it with --format cds-p1, or without --format)",
+        ));
+}
