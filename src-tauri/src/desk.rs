@@ -430,6 +430,7 @@ impl Desk {
     pub async fn open_database(&self, path: PathBuf) -> Result<DbInfo, AppError> {
         let desk = self.clone();
         off_ui_thread(move || {
+            desk.let_go_if_gone(&path);
             let store = open_for_window(&path)?;
             let info = eac_app::db_info(&store)?;
             let left = std::mem::replace(&mut *desk.lock(), Open::new(path.clone(), Ok(store)));
@@ -443,6 +444,27 @@ impl Desk {
             Ok(info)
         })
         .await
+    }
+
+    /// Before `path` is opened on purpose: when it is the open database's
+    /// path and that file was deleted, emptied or replaced since, the
+    /// window's connection to it is closed first ([`Open::close`]; every
+    /// command answers that it is gone, as before). Held open, it kept
+    /// its log and locks, and a database started in the emptied file was
+    /// refused as busy.
+    fn let_go_if_gone(&self, path: &Path) {
+        let mut open = self.lock();
+        if open.path != path {
+            return;
+        }
+        let Err(gone) = open.still_there() else {
+            return;
+        };
+        let left = std::mem::replace(&mut open.store, Err(gone));
+        drop(open);
+        if let Ok(store) = left {
+            store.close();
+        }
     }
 
     /// Switches to a database on a PostgreSQL server; the password stays in

@@ -360,3 +360,17 @@ fn a_database_replaced_while_open_is_left_as_it_is_when_another_is_opened() {
     );
 }
 
+/// The open database emptied, then opened again on purpose (what the
+/// message says to do to start a new database there): a new, empty
+/// database. The window's connection to the emptied file, still open with
+/// its log, made that open fail as busy.
+#[test]
+fn a_database_emptied_while_open_and_opened_again_is_a_new_database() {
+    let desk = desk();
+    let [db, ..] = open_with_log(&desk);
+    std::fs::File::create(&db).unwrap();
+    let info = desk.ok("open_database", json!({ "path": db }));
+    assert_eq!(info["eac_count"], 0, "{info}");
+    desk.load_sample(3);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 3);
+}
