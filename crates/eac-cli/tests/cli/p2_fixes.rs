@@ -373,3 +373,35 @@ fn a_listing_forced_as_the_other_profile_says_which_profile_it_reads_as() {
              EAC has `values`; import it with --format cds-p1, or without --format)",
         ));
 }
+
+#[test]
+fn format_md_says_extension_text_is_kept_as_written_and_it_is() {
+    let desk = Desk::new();
+    let listing = FUTURE.replace(
+        r#""asset_id":"A1","#,
+        r#""asset_id":"A1","x_ext":{"nested":[1.0,2.50,null],"k":"v"},"#,
+    );
+    std::fs::write(desk.path("ext.json"), listing).unwrap();
+    desk.eacdesk()
+        .args(["import", "ext.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b"])
+        .assert()
+        .success();
+    let detail = std::fs::read_dir(desk.path("b/eacs"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .next()
+        .unwrap();
+    assert!(
+        detail.contains(r#""x_ext": {"nested":[1.0,2.50,null],"k":"v"}"#),
+        "{detail}"
+    );
+    let format = std::fs::read_to_string(desk.path("b/FORMAT.md")).unwrap();
+    assert!(
+        format.contains("is its text as the source wrote it, spaces and line breaks"),
+        "{format}"
+    );
+}

@@ -1058,7 +1058,11 @@ const FORMAT_DOC: &str = "# EAC Desk EAC JSON v1 (`eacdesk_eac_json_v1`)\n\
 \n\
 Each file under `eacs/` holds one EAC object of the CDSC-WG3-01 draft of\n\
 2024-08-29 as amended (profile P1 of EAC Desk), with its `values`, as UTF-8\n\
-JSON in serde_json's pretty layout with a final newline.\n\
+JSON in serde_json's pretty layout with a final newline, except that the\n\
+value of an extension field (a member the draft does not define, on the EAC\n\
+or on a value) is its text as the source wrote it, spaces and line breaks\n\
+included: the same EAC imported from differently indented files can give\n\
+detail files that differ in that whitespace only.\n\
 \n\
 - `eacs.json` is the CDS-WG3-01 v1 EAC listing (one page); each envelope's\n\
   `eac_data_url` points at its detail file.\n\
