@@ -405,3 +405,56 @@ fn format_md_says_extension_text_is_kept_as_written_and_it_is() {
         "{format}"
     );
 }
+
+#[test]
+fn a_copied_bundle_finds_a_detail_file_whose_url_is_percent_encoded() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "2", "--out", "s.json"])
+        .assert()
+        .success();
+    desk.eacdesk().args(["import", "s.json"]).assert().success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b1"])
+        .assert()
+        .success();
+    // One detail file renamed by hand to a name its URL must encode.
+    let b1 = desk.path("b1");
+    let first = std::fs::read_dir(b1.join("eacs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .min()
+        .unwrap();
+    std::fs::rename(b1.join("eacs").join(&first), b1.join("eacs/my file.json")).unwrap();
+    let listing = std::fs::read_to_string(b1.join("eacs.json")).unwrap();
+    assert!(listing.contains(&format!("eacs/{first}")));
+    std::fs::write(
+        b1.join("eacs.json"),
+        listing.replace(&format!("eacs/{first}"), "eacs/my%20file.json"),
+    )
+    .unwrap();
+    std::fs::remove_file(b1.join(".eacdesk-bundle")).unwrap();
+    // A copy reads its own copy of it: validate and import alike.
+    let b2 = desk.path("b2");
+    std::fs::create_dir_all(b2.join("eacs")).unwrap();
+    for name in ["eacs.json", "server-metadata.json", "FORMAT.md"] {
+        std::fs::copy(b1.join(name), b2.join(name)).unwrap();
+    }
+    for entry in std::fs::read_dir(b1.join("eacs")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), b2.join("eacs").join(entry.file_name())).unwrap();
+    }
+    std::fs::remove_dir_all(&b1).unwrap();
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2", "b2"])
+        .assert()
+        .success()
+        .stdout(contains("valid for profile P2"));
+    desk.bare()
+        .arg("--db")
+        .arg(desk.path("other.sqlite"))
+        .args(["import", "b2"])
+        .assert()
+        .success()
+        .stdout(contains("2 added"));
+}

@@ -281,8 +281,11 @@ impl DetailFolders {
     }
 }
 
-/// The file name an `eac_data_url` ends with (its last path segment, as
-/// written), when it is a plain name that may be joined to a folder.
+/// The file name an `eac_data_url` ends with (its last path segment,
+/// percent-decoded byte for byte as a `file:` URI's path is, decisions 42
+/// and 278: `my%20file.json` names `my file.json`), when it is a plain
+/// name that may be joined to a folder (`%2F` decodes to a `/`, which is
+/// not).
 fn url_file_name(eac_data_url: &str) -> Option<String> {
     let last = match Url::parse(eac_data_url) {
         Ok(u) => u
@@ -292,10 +295,37 @@ fn url_file_name(eac_data_url: &str) -> Option<String> {
         Err(_) => eac_data_url.rsplit('/').next().map(str::to_owned),
     }
     .unwrap_or_default();
+    let last = percent_decoded(&last)?;
     // Only a plain file name may be joined to a folder.
     let plain =
         !(last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == "..");
     plain.then_some(last)
+}
+
+/// `text` with every `%XX` replaced by its byte; `None` when the bytes are
+/// not UTF-8 (no file name EAC Desk could be asked for).
+fn percent_decoded(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).ok()?);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// How many characters of a path made from an `eac_data_url` a message
