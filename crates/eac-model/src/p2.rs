@@ -64,7 +64,7 @@ impl EacEnvelope {
             eac_data_url,
             period_start: eac.period_start,
             period_end: eac.period_end,
-            extensions: Extensions::default(),
+            extensions: kept_envelope_members(eac).unwrap_or_default(),
         })
     }
 
@@ -75,6 +75,87 @@ impl EacEnvelope {
             cds_eac_id: self.cds_eac_id.clone(),
         }
     }
+}
+
+/// The extension member in which a full EAC keeps the extra members of the
+/// P2 envelope it was imported with (rule 21: extra fields are allowed in
+/// an envelope too), as one JSON object in their order and with their
+/// text: a P2 export writes them in the EAC's envelope again, a P1 export
+/// (which has no envelope) keeps them in this member, so nothing of the
+/// envelope is lost either way. Envelope-only EACs keep theirs beside
+/// their envelope (`eac_envelopes.extensions`).
+pub const ENVELOPE_MEMBERS: &str = "eacdesk_envelope";
+
+/// The members of an envelope of its own (§10.9.1): an object in
+/// [`ENVELOPE_MEMBERS`] naming one of these is no envelope's extra members.
+const ENVELOPE_FIELDS: [&str; 11] = [
+    "cds_eac_id",
+    "cds_created",
+    "cds_modified",
+    "cds_synced",
+    "beneficiary_type",
+    "beneficiaries",
+    "eac_numbers",
+    "eac_format",
+    "eac_data_url",
+    "period_start",
+    "period_end",
+];
+
+/// The extra envelope members `eac` keeps in [`ENVELOPE_MEMBERS`]; `None`
+/// when it has no such member or the member is not an object of extra
+/// members (it is then an extension like any other).
+pub fn kept_envelope_members(eac: &Eac) -> Option<Extensions> {
+    let (_, raw) = eac.extensions.iter().find(|(k, _)| k == ENVELOPE_MEMBERS)?;
+    if !raw.get().trim_start().starts_with('{') {
+        return None;
+    }
+    let members = crate::extensions_from_json(raw.get()).ok()?;
+    let own = members.iter().any(|(k, _)| ENVELOPE_FIELDS.contains(&k.as_str()));
+    (!own).then_some(members)
+}
+
+/// Keeps the extra members of `envelope` in the EAC its detail file states
+/// ([`ENVELOPE_MEMBERS`], after the EAC's own extension members). A detail
+/// file that keeps them already (EAC Desk's P2 export writes the member in
+/// the detail file too) must keep the same ones, as JSON values: `Err`
+/// names what differs.
+pub fn keep_envelope_members(eac: &mut Eac, envelope: &EacEnvelope) -> Result<(), String> {
+    let has_member = eac.extensions.iter().any(|(k, _)| k == ENVELOPE_MEMBERS);
+    if !has_member {
+        if let Some(text) = crate::extensions_to_json(&envelope.extensions) {
+            let raw = RawValue::from_string(text).map_err(|e| e.to_string())?;
+            eac.extensions.0.push((ENVELOPE_MEMBERS.to_owned(), raw));
+        }
+        return Ok(());
+    }
+    let kept = kept_envelope_members(eac).unwrap_or_default();
+    if kept == envelope.extensions {
+        return Ok(());
+    }
+    // The members stated otherwise or by one side only, by name.
+    let value = |e: &Extensions, k: &str| -> Option<String> {
+        e.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.get().to_owned())
+    };
+    let mut differing: Vec<String> = Vec::new();
+    for (k, _) in envelope.extensions.iter().chain(kept.iter()) {
+        let same = match (value(&envelope.extensions, k), value(&kept, k)) {
+            (Some(a), Some(b)) => crate::json_same::same_json(&a, &b),
+            _ => false,
+        };
+        let shown = format!("`{}`", crate::quote(k));
+        if !same && !differing.contains(&shown) {
+            differing.push(shown);
+        }
+    }
+    Err(format!(
+        "the envelope's extra members differ from the ones its detail file keeps in \
+         `{ENVELOPE_MEMBERS}` (in {}): both state the same EAC's envelope; correct the one that \
+         is wrong, or take `{ENVELOPE_MEMBERS}` out of the detail file",
+        differing.join(", ")
+    ))
 }
 
 /// Distinct non-null numbers of an EAC and its values, in document order.

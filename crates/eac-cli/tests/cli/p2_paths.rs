@@ -455,3 +455,110 @@ fn p2_bundle_metadata_and_listing_are_read_only_as_regular_files() {
         );
     }
 }
+
+/// Tester 39, finding 2: an extra member of an envelope in EAC Desk's own
+/// format (rule 21 allows it) is kept with the EAC and written in its
+/// envelope by the next P2 export (and in `eacdesk_envelope` by a P1
+/// export), as other formats' envelopes and P1 EACs keep theirs; it was
+/// dropped without a word. A detail file keeping other ones is refused.
+#[test]
+fn an_envelopes_extra_members_are_kept_and_exported_again() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "1", "--out", "one.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "one.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b"])
+        .assert()
+        .success();
+    let listing = desk.path("b/eacs.json");
+    let text = std::fs::read_to_string(&listing).unwrap();
+    let format = "\"eac_format\": \"eacdesk_eac_json_v1\",";
+    assert!(text.contains(format), "{text}");
+    let extra =
+        "\n      \"acme_contract_ref\": \"K-42\",\n      \"acme_terms\": {\"fixed\": 1.50},";
+    std::fs::write(
+        &listing,
+        text.replacen(format, &format!("{format}{extra}"), 1),
+    )
+    .unwrap();
+
+    let c = desk.path("c.sqlite");
+    let out = desk
+        .bare()
+        .arg("--db")
+        .arg(&c)
+        .args(["import", "--json", "b"])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["files"][0]["warning_count"], 0, "{report}");
+    desk.bare()
+        .arg("--db")
+        .arg(&c)
+        .args(["export", "--profile", "p2", "--out", "b2"])
+        .assert()
+        .success();
+    let again: Value =
+        serde_json::from_str(&std::fs::read_to_string(desk.path("b2/eacs.json")).unwrap()).unwrap();
+    let envelope = &again["eacs"][0];
+    assert_eq!(envelope["acme_contract_ref"], "K-42", "{envelope}");
+    let written = std::fs::read_to_string(desk.path("b2/eacs.json")).unwrap();
+    assert!(
+        written.contains("\"acme_terms\": {\"fixed\": 1.50}"),
+        "{written}"
+    );
+    // A P1 export keeps them too, in the one member it has for them.
+    desk.bare()
+        .arg("--db")
+        .arg(&c)
+        .args(["export", "--profile", "p1", "--out", "p1.json"])
+        .assert()
+        .success();
+    let p1 = std::fs::read_to_string(desk.path("p1.json")).unwrap();
+    assert!(
+        p1.contains(
+            "\"eacdesk_envelope\": {\"acme_contract_ref\":\"K-42\",\"acme_terms\":{\"fixed\": 1.50}}"
+        ),
+        "{p1}"
+    );
+    // The second bundle reads back the same: nothing said to differ.
+    let out = desk
+        .bare()
+        .arg("--db")
+        .arg(&c)
+        .args(["import", "--json", "b2"])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        (
+            report["files"][0]["skipped"].as_u64(),
+            report["files"][0]["warning_count"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{report}"
+    );
+
+    // An envelope stating another value than its detail file keeps.
+    let listing = desk.path("b2/eacs.json");
+    let text = std::fs::read_to_string(&listing).unwrap();
+    std::fs::write(&listing, text.replace("\"K-42\"", "\"K-43\"")).unwrap();
+    let refused = desk
+        .bare()
+        .arg("--db")
+        .arg(desk.path("d.sqlite"))
+        .args(["import", "b2"])
+        .assert()
+        .failure();
+    let said = said(&refused);
+    assert!(
+        said.contains("the envelope's extra members differ from the ones its detail file keeps in `eacdesk_envelope` (in `acme_contract_ref`)"),
+        "{said}"
+    );
+}

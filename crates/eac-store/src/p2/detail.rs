@@ -489,8 +489,20 @@ pub fn check_detail(
         Err(v) => return Err(vec![inside(v), unreadable()]),
     };
     match read_eac_document(text, opts) {
-        EacRead::Valid { eac, warnings } => {
-            let differences = envelope_differences(envelope, &eac, label, at);
+        EacRead::Valid { mut eac, warnings } => {
+            let mut differences = envelope_differences(envelope, &eac, label, at);
+            // The envelope's extra members are kept with the EAC (rule 21;
+            // a P2 export writes them in its envelope again).
+            if let Err(why) = eac_model::p2::keep_envelope_members(&mut eac, envelope) {
+                differences.push(
+                    Violation::error(
+                        Rule::DataUrlTarget,
+                        at.to_owned(),
+                        format!("{why} ({label})"),
+                    )
+                    .with_eac(id),
+                );
+            }
             if !differences.is_empty() {
                 return Err(differences);
             }
