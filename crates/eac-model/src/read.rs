@@ -653,6 +653,41 @@ impl<'a> FieldReader<'a> {
     }
 
     pub(crate) fn values(&mut self, opts: CheckOptions) -> Option<Vec<EacValue>> {
+        let before = self.errors.len();
+        let values = self.read_values(opts);
+        self.one_milli_warning(before);
+        values
+    }
+
+    /// The warnings [`FieldReader::unit`] gave about `mWh` since finding
+    /// `from`, as one: the first value's, saying how many more values
+    /// of this EAC are so written (an hourly EAC has thousands).
+    fn one_milli_warning(&mut self, from: usize) {
+        let is_milli = |v: &Violation| !v.is_error() && v.message.starts_with(MILLI_MARK);
+        let n = self.errors[from..].iter().filter(|v| is_milli(v)).count();
+        if n < 2 {
+            return;
+        }
+        let mut seen = false;
+        let mut i = from;
+        self.errors.retain(|v| {
+            let keep = i < from || !is_milli(v) || !seen;
+            if i >= from && is_milli(v) {
+                seen = true;
+            }
+            i += 1;
+            keep
+        });
+        if let Some(first) = self.errors[from..].iter_mut().find(|v| is_milli(v)) {
+            let more = match n - 1 {
+                1 => "so is 1 more value".to_owned(),
+                more => format!("so are {more} more values"),
+            };
+            first.message = format!("{} ({more} of this EAC)", first.message);
+        }
+    }
+
+    fn read_values(&mut self, opts: CheckOptions) -> Option<Vec<EacValue>> {
         let raw = self.present("values")?;
         if !raw.get().starts_with('[') {
             self.wrong_type("values", "an array of value objects", &raw);
@@ -844,6 +879,20 @@ impl<'a> FieldReader<'a> {
                 key,
                 format!("`{}` is not an energy unit (Wh, kWh, MWh)", quote(&text)),
             );
+        } else if is_milli_spelling(&text) {
+            let pointer = self.at(key);
+            self.errors.push(Violation::warning(
+                Rule::WarnOnly,
+                pointer,
+                format!(
+                    "{MILLI_MARK}`{}` is read as MWh (megawatt-hours): units are \
+                     case-insensitive in CDS data (digest §c), so this quantity counts a billion \
+                     times what milliwatt-hours would; if milliwatt-hours were meant, have the \
+                     source state the quantity in Wh (a thousandth of the number) and import it \
+                     again",
+                    quote(&text)
+                ),
+            ));
         }
         unit
     }
@@ -915,11 +964,23 @@ fn read_value<'f>(
     let mut vr = FieldReader::borrowed(fields, base);
     vr.value = Some(i);
     let value = match vr.value(opts) {
-        Some(v) if vr.errors.is_empty() => Some(v),
+        // A warning (a unit written `mWh`) keeps the value.
+        Some(v) if !vr.errors.iter().any(Violation::is_error) => Some(v),
         _ => None,
     };
     errors.append(&mut vr.errors);
     (value, vr.fields)
+}
+
+/// How the warning about a unit written as milliwatt-hours begins (one
+/// per EAC: [`FieldReader::values`]).
+const MILLI_MARK: &str = "the unit ";
+
+/// A unit spelled as the SI writes milliwatt-hours (`mWh`: a small `m`
+/// before a capital `W`), which CDS reads case-insensitively as MWh
+/// (digest §c, decision 4): `mwh` and `MWH` are plainly MWh.
+fn is_milli_spelling(text: &str) -> bool {
+    text.len() == 3 && text.starts_with("mW") && text[2..].eq_ignore_ascii_case("h")
 }
 
 /// A value whose members are exactly the seven a value has, each of the
@@ -960,7 +1021,14 @@ fn quick_value(members: &[(&str, &str)], opts: CheckOptions) -> Option<EacValue>
             "retired" => retired = Some(string(raw).ok()?.map(Date::parse).transpose().ok()?),
             "start" => start = Some(string(raw).ok()?.map(Timestamp::parse).transpose().ok()?),
             "end" => end = Some(string(raw).ok()?.map(Timestamp::parse).transpose().ok()?),
-            "unit" => unit = Some(EnergyUnit::parse_lenient(string(raw).ok()??)?),
+            "unit" => {
+                let text = string(raw).ok()??;
+                // Warned of by the full reading.
+                if is_milli_spelling(text) {
+                    return None;
+                }
+                unit = Some(EnergyUnit::parse_lenient(text)?)
+            }
             "value" => value = Some(Decimal::parse(raw).ok()?),
             _ => return None,
         }
@@ -1235,7 +1303,17 @@ fn stream_array_document<R: io::Read>(
         Err(e) => {
             let mut v = st.pending.take().unwrap_or_else(|| {
                 let pointer = if st.in_eacs {
-                    format!("/{key}/{}", st.index)
+                    let element = format!("/{key}/{}", st.index);
+                    // Inside the element, the member it broke in, when
+                    // the text up to the error is still at hand (an
+                    // element in the first two reads; only this error's
+                    // path scans it, never the reading).
+                    let inside = placed.read_until(&e).and_then(|read| {
+                        let pointer = crate::place::pointer_at(&[&resume.prefix, read].concat());
+                        let rest = pointer.strip_prefix(&format!("/{key}/"))?;
+                        Some(rest[rest.find('/')?..].to_owned())
+                    });
+                    element + inside.as_deref().unwrap_or("")
                 } else {
                     String::new()
                 };
@@ -1244,9 +1322,7 @@ fn stream_array_document<R: io::Read>(
             if e.line() > 0 {
                 // Within the prefix (never: it is well-formed), or past
                 // the bytes kept (never: see `Placed`): where it resumed.
-                let place = placed
-                    .place_of(e.line() as u64, e.column() as u64)
-                    .unwrap_or(resume.place);
+                let place = placed.place_of_error(&e).unwrap_or(resume.place);
                 v.at_json_place(place);
             }
             Err(ListingError::Malformed(v))
@@ -1578,6 +1654,57 @@ mod tests {
         let extended = VALUE.replace('}', r#", "note": "x"}"#);
         let (quick, general) = both(&extended, CheckOptions::import());
         assert!(quick.is_none() && general.is_some(), "{extended}");
+    }
+
+    /// Tester 39, finding 7: `mWh` is read as MWh (units are
+    /// case-insensitive, decision 4) with a warning at the first value so
+    /// written, saying how many more of the EAC's are; `mwh`, `MWH` and
+    /// the usual spellings say nothing.
+    #[test]
+    fn a_unit_written_as_milliwatt_hours_is_read_as_mwh_with_a_warning() {
+        let listing = |unit: &str| {
+            let value = VALUE.replace("\"MWh\"", &format!("\"{unit}\""));
+            let second = value.replace("N-1", "N-2");
+            format!(
+                r#"{{"eacs": [{{"cds_eac_id": "E1", "cds_created": "2024-01-01T00:00:00Z",
+                "cds_modified": "2024-01-01T00:00:00Z", "eac_number": null, "source_id": "s",
+                "source_name": "S", "destination_id": "d", "destination_name": "D",
+                "beneficiary_type": "general", "beneficiaries": [], "asset_id": "a",
+                "asset_origination": "grid", "asset_destination": "grid",
+                "technology_type": "wind", "emissions_factor_direct": 0,
+                "emissions_factor_lca": 0, "period_start": "2024-01-01T00:00:00Z",
+                "period_end": "2024-03-01T00:00:00Z", "values": [{value}, {second}]}}]}}"#
+            )
+        };
+        let read = |unit: &str| {
+            let mut found = Vec::new();
+            read_listing(listing(unit).as_bytes(), CheckOptions::import(), |_, r| {
+                match r {
+                    EacRead::Valid { eac, warnings } => found.push((eac.values, warnings)),
+                    other => panic!("{unit}: {other:?}"),
+                }
+                Flow::Continue
+            })
+            .unwrap();
+            found.pop().unwrap()
+        };
+        let (values, warnings) = read("mWh");
+        assert!(values.iter().all(|v| v.unit == EnergyUnit::MWh));
+        let said: Vec<(&str, &str)> = (warnings.iter())
+            .map(|w| (w.pointer.as_str(), w.message.as_str()))
+            .collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert_eq!(said[0].0, "/eacs/0/values/0/unit");
+        assert!(
+            said[0].1.starts_with(
+                "the unit `mWh` is read as MWh (megawatt-hours): units are case-insensitive in \
+                 CDS data (digest §c)"
+            ) && said[0].1.ends_with("(so is 1 more value of this EAC)"),
+            "{said:?}"
+        );
+        for unit in ["MWh", "mwh", "MWH", "kWh", "Wh"] {
+            assert!(read(unit).1.is_empty(), "{unit}");
+        }
     }
 
     proptest::proptest! {
