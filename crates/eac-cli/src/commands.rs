@@ -689,6 +689,32 @@ fn committed_before<S: AsRef<str>>(committed: &[S], db: &str) -> Option<String> 
     Some(format!("{what} ({names}) {are} committed in {db}."))
 }
 
+/// The most warnings of one file the text of `import` lists (`--json`
+/// keeps the first 50, decision 373, and counts all).
+const IMPORT_WARNINGS_SHOWN: usize = 10;
+
+/// The first [`IMPORT_WARNINGS_SHOWN`] warnings of a file, then how many
+/// more there are and where to read them: 5,000 unknown beneficiary ids
+/// were 50 lines of 300 characters, ended by "… and 4953 more".
+fn print_import_warnings(err: &mut ErrOut, f: &eac_app::FileImportReport) {
+    let shown = f.warnings.len().min(IMPORT_WARNINGS_SHOWN);
+    err.violations(&f.warnings[..shown]);
+    let more = f.warning_count.saturating_sub(shown);
+    if more == 0 {
+        return;
+    }
+    let kept = f.warnings.len();
+    let json = if kept >= f.warning_count {
+        "`import --json` lists them all".to_owned()
+    } else {
+        format!(
+            "`import --json` lists the first {kept} of the {} (and counts them all)",
+            f.warning_count
+        )
+    };
+    writeln!(err, "… and {more} more; {json}.");
+}
+
 /// Whether a file was refused for a technology outside the draft list
 /// (rule 3 at `technology_type`, decision 9; not a misspelt one).
 fn refused_for_technology(report: &eac_app::ImportReport) -> bool {
@@ -728,10 +754,7 @@ fn print_imported(
         )?;
         if f.warning_count > 0 {
             writeln!(err, "{} in {}:", count(f.warning_count, "warning"), f.file);
-            err.violations(&f.warnings);
-            if f.warning_count > f.warnings.len() {
-                writeln!(err, "… and {} more", f.warning_count - f.warnings.len());
-            }
+            print_import_warnings(err, f);
         }
         return Ok(());
     };
@@ -2536,15 +2559,28 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         array.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Cells cut as `ls` cuts a beneficiary list, and any cell past
+    // AUDIT_CELL_CHARS: one long change (3,000 beneficiaries) padded every
+    // row of the table to its width. `--json` has every record whole.
+    let cut = std::cell::Cell::new(0usize);
     let cells = |r: &eac_app::AuditRecord| {
-        vec![
+        [
             r.id.to_string(),
             render::whole_seconds(&r.at),
             audit_who(r),
             r.cds_eac_id.clone(),
-            audit_change(r),
+            audit_change_as(r, render::assignment_short),
             r.reason.clone(),
         ]
+        .into_iter()
+        .map(|cell| match render::cut_chars(&cell, AUDIT_CELL_CHARS) {
+            Some(shorter) => {
+                cut.set(cut.get() + 1);
+                shorter
+            }
+            None => cell,
+        })
+        .collect::<Vec<String>>()
     };
     let mut table =
         StreamTable::new(&["#", "AT", "USER", "CDS_EAC_ID", "CHANGE", "REASON"]).right_align(0);
@@ -2556,6 +2592,8 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         table.measure(cells(&r));
         ControlFlow::Continue(())
     })?;
+    // Counted again as the rows are printed.
+    cut.set(0);
     let Some(newest) = newest else {
         match id {
             Some(id) => writeln!(out, "No changes recorded for {id}.")?,
@@ -2577,12 +2615,28 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         return Err(e);
     }
     table.finish(&mut out)?;
+    let cut = cut.get();
+    if cut > 0 {
+        let whole = match id {
+            Some(id) => format!("eacdesk audit {} --json", render::shell_word(id)),
+            None => "eacdesk audit --json".to_owned(),
+        };
+        writeln!(
+            out,
+            "{} longer than {AUDIT_CELL_CHARS} characters {} cut, ending in …; `{whole}` gives every record whole.",
+            count(cut, "cell"),
+            if cut == 1 { "is" } else { "are" }
+        )?;
+    }
     let mut err = ErrOut::stderr();
     for (id, problem) in problems {
         writeln!(err, "warning: audit record {id}: {problem}");
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The longest cell the `audit` table shows whole.
+const AUDIT_CELL_CHARS: usize = 160;
 
 /// Refuses (not found, exit 2, as `show` does) an id `audit ID` knows
 /// nothing of: neither a stored EAC (with values or envelope-only) nor
@@ -2811,11 +2865,27 @@ fn only_sources(r: &eac_app::AuditRecord) -> bool {
         && (r.changes.iter()).all(|c| matches!(c.field.as_str(), "sources" | "ranges"))
 }
 
-/// The CHANGE cell of one audit record.
+/// The CHANGE cell of one audit record, beneficiary lists whole.
 pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
+    audit_change_as(r, render::assignment)
+}
+
+/// The CHANGE cell with each beneficiary assignment as `assign` says it
+/// (the `audit` table: at most two ids each, as `ls` shows them).
+fn audit_change_as(
+    r: &eac_app::AuditRecord,
+    assign: fn(eac_model::BeneficiaryType, &[String]) -> String,
+) -> String {
     let assignment = |a: &Option<BeneficiaryAssignment>| match a {
-        Some(a) => render::assignment(a.beneficiary_type, &a.beneficiaries),
+        Some(a) => assign(a.beneficiary_type, &a.beneficiaries),
         None => "(none)".to_owned(),
+    };
+    let change = |b: &BeneficiaryAssignment, a: &BeneficiaryAssignment| {
+        format!(
+            "{} → {}",
+            assign(b.beneficiary_type, &b.beneficiaries),
+            assign(a.beneficiary_type, &a.beneficiaries)
+        )
     };
     // The fields by name, then the values that changed as they changed
     // (`value 1: 1e3 kWh → 2.50 kWh`; `and 4 more values`).
@@ -2846,7 +2916,7 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
         }
     };
     let beneficiaries = match (&r.before, &r.after) {
-        (Some(b), Some(a)) if b != a => format!("; beneficiaries {}", render::change(b, a)),
+        (Some(b), Some(a)) if b != a => format!("; beneficiaries {}", change(b, a)),
         _ => String::new(),
     };
     let from = |what: &str| match (&r.import_batch_id, &r.source_file) {
@@ -2988,9 +3058,9 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
         AuditAction::SetBeneficiaries | AuditAction::Unknown => match (&r.before, &r.after) {
             (_, Some(a)) if r.reviewed => format!(
                 "beneficiaries reviewed, no change: {}",
-                render::assignment(a.beneficiary_type, &a.beneficiaries)
+                assign(a.beneficiary_type, &a.beneficiaries)
             ),
-            (Some(b), Some(a)) => render::change(b, a),
+            (Some(b), Some(a)) => change(b, a),
             _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),
         },
     };
@@ -3855,8 +3925,8 @@ fn print_set(
             ),
             (0, _) => "; nothing would change".to_owned(),
             (changed, _) => format!(
-                "; {changed} would change, {} of them then complete",
-                r.now_complete
+                "; {changed} would change, {}",
+                set_completion(r, "then complete")
             ),
         };
         writeln!(out, "{matching}{rest}. {not_done}")?;
@@ -3880,17 +3950,17 @@ fn print_set(
         };
         writeln!(
             out,
-            "{matching}; changed {} ({} {rest}), {} of them now complete; recorded in the audit log.",
+            "{matching}; changed {} ({} {rest}), {}; recorded in the audit log.",
             r.changed,
             r.matching - r.changed,
-            r.now_complete
+            set_completion(r, "now complete")
         )?;
-        if r.now_complete < r.changed {
+        if r.still_incomplete > 0 {
             writeln!(
                 out,
                 "{} still {} fields: `eacdesk ls --incomplete` lists them.",
-                count(r.changed - r.now_complete, "EAC"),
-                if r.changed - r.now_complete == 1 {
+                count(r.still_incomplete, "EAC"),
+                if r.still_incomplete == 1 {
                     "lacks"
                 } else {
                     "lack"
@@ -3899,6 +3969,23 @@ fn print_set(
         }
     }
     Ok(())
+}
+
+/// How many of the EACs a `set` changed it made complete (`now`: "now
+/// complete", or "then complete" in a dry run), and how many were
+/// complete before as well: an EAC complete already is never counted as
+/// made complete (it was said "1 of them now complete").
+fn set_completion(r: &eac_app::SetFieldsReport, now: &str) -> String {
+    let before = r.changed - r.now_complete - r.still_incomplete;
+    let made = format!("{} of them {now}", r.now_complete);
+    match before {
+        0 => made,
+        n if n == r.changed => format!(
+            "{} complete already",
+            if n == 1 { "it was" } else { "all were" }
+        ),
+        n => format!("{made} ({n} complete already)"),
+    }
 }
 
 fn finding_kind(kind: FindingKind) -> &'static str {

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write as _};
 
-use eac_app::{BeneficiaryAssignment, QuantityTotal, UnitTotal, Violation};
+use eac_app::{QuantityTotal, UnitTotal, Violation};
 use eac_model::BeneficiaryType;
 use serde::Serialize;
 
@@ -535,12 +535,15 @@ pub fn assignment_short(kind: BeneficiaryType, ids: &[String]) -> String {
     }
 }
 
-pub fn change(before: &BeneficiaryAssignment, after: &BeneficiaryAssignment) -> String {
-    format!(
-        "{} → {}",
-        assignment(before.beneficiary_type, &before.beneficiaries),
-        assignment(after.beneficiary_type, &after.beneficiaries)
-    )
+/// `text` cut to its first `max` characters, the last of them `…`;
+/// `None` when it has no more than `max`.
+pub fn cut_chars(text: &str, max: usize) -> Option<String> {
+    let (at, _) = text.char_indices().nth(max)?;
+    let keep = text[..at]
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(at, |(i, _)| i);
+    Some(format!("{}…", &text[..keep]))
 }
 
 /// `1 EAC`, `3 EACs`.

@@ -326,8 +326,14 @@ pub struct SetFieldsReport {
     pub matching: usize,
     /// EACs that changed (the others already held these values).
     pub changed: usize,
-    /// Of the changed ones, how many are complete now.
+    /// Of the changed ones, how many the change made complete (they
+    /// lacked fields before): one complete before and after is not
+    /// counted (`set` said "1 of them now complete" of an EAC that was).
     pub now_complete: usize,
+    /// Of the changed ones, how many still lack fields the spec requires.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
+    pub still_incomplete: usize,
     pub dry_run: bool,
     /// EACs (changed or not) of which a value kept an issue date other than
     /// the one `issued` gave: one its imported document gave, or through a
@@ -481,6 +487,7 @@ pub(crate) fn set_fields(
     let mut warned_extended = false;
     let mut changed = 0;
     let mut now_complete = 0;
+    let mut still_incomplete = 0;
     let mut refused: Vec<Violation> = Vec::new();
     let mut last_progress = Instant::now();
     for (done, row) in ids.iter().enumerate() {
@@ -544,8 +551,10 @@ pub(crate) fn set_fields(
                 .take(MAX_WARNINGS.saturating_sub(warnings.len())),
         );
         changed += 1;
-        if after.missing().is_empty() {
-            now_complete += 1;
+        match (before.missing().is_empty(), after.missing().is_empty()) {
+            (false, true) => now_complete += 1,
+            (_, false) => still_incomplete += 1,
+            (true, true) => {}
         }
         if !dry_run {
             history::fields_set(w, *row, &after, reason, os_user)?;
@@ -576,6 +585,7 @@ pub(crate) fn set_fields(
         matching: ids.len(),
         changed,
         now_complete,
+        still_incomplete,
         dry_run,
         issued_kept,
         issued_kept_why: issued_kept_why(issued_kept, !corrects_issued),

@@ -219,3 +219,100 @@ fn a_bulk_set_says_why_nothing_changed() {
     }
     assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
 }
+
+/// Tester 39 (finding 6): `set` on an EAC complete before said "1 of them
+/// now complete", and its dry run "1 of them then complete": only an EAC
+/// the change completes is counted so, one complete before is said to be.
+#[test]
+fn set_counts_as_now_complete_only_an_eac_it_completed() {
+    let desk = sampled();
+    let complete = desk.json(&["ls", "--complete", "--limit", "0"]);
+    assert_eq!(complete["summary"]["count"], 5, "the sample is complete");
+    let out = desk
+        .eacdesk()
+        .args(["set", "S5-0000001", "asset_commissioned=2020-01-01"])
+        .args(["--reason", "x", "--dry-run"])
+        .assert()
+        .success();
+    let said = stdout(&out);
+    assert!(
+        said.starts_with("1 EAC matches; 1 would change, it was complete already."),
+        "{said}"
+    );
+    let out = desk
+        .eacdesk()
+        .args(["set", "S5-0000001", "asset_commissioned=2020-01-01"])
+        .args(["--reason", "x"])
+        .assert()
+        .success();
+    let said = stdout(&out);
+    assert!(
+        said.starts_with(
+            "1 EAC matches; changed 1 (0 already held these values), it was complete already; recorded in the audit log."
+        ),
+        "{said}"
+    );
+    assert!(
+        !said.contains("now complete") && !said.contains("still lack"),
+        "{said}"
+    );
+    let report = desk.json(&[
+        "set",
+        "--all-matching",
+        "asset_commissioned=2019-01-01",
+        "--reason",
+        "x",
+        "--yes",
+    ]);
+    assert_eq!(
+        (report["changed"].as_u64(), report["now_complete"].as_u64()),
+        (Some(5), Some(0)),
+        "{report}"
+    );
+    assert_eq!(report["still_incomplete"], 0, "{report}");
+}
+
+/// Tester 39 (finding 9): an import naming 60 beneficiary ids the stored
+/// reference data does not hold printed 50 warnings of 300 characters
+/// each, then "… and 11 more". The text lists the first 10 and says how
+/// many more there are and what `--json` gives.
+#[test]
+fn import_lists_the_first_warnings_and_says_where_the_rest_are() {
+    let desk = Desk::new();
+    std::fs::write(
+        desk.path("acc.json"),
+        r#"{"accounts": [{"cds_account_id": "ACC-1", "customer_number": "C1", "account_number": "1", "name": "x"}], "next": null, "previous": null}"#,
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["refdata", "import", "acc.json"])
+        .assert()
+        .success();
+    let doc = std::fs::read_to_string(example("good-p1-overview-monthly.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&doc).unwrap();
+    doc["eacs"][0]["beneficiary_type"] = "account".into();
+    doc["eacs"][0]["beneficiaries"] = (0..60)
+        .map(|i| format!("ACC-X{i:02}"))
+        .collect::<Vec<_>>()
+        .into();
+    std::fs::write(desk.path("ben.json"), serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["import", "--dry-run", "ben.json"])
+        .assert()
+        .success();
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 12, "{err}");
+    assert!(lines[0].starts_with("60 warnings in "), "{err}");
+    assert!(lines[10].contains("`ACC-X09`"), "{err}");
+    assert_eq!(
+        lines[11],
+        "… and 50 more; `import --json` lists the first 50 of the 60 (and counts them all)."
+    );
+    // --json is as it was: the first 50, all counted.
+    let report = desk.json(&["import", "--dry-run", "ben.json"]);
+    let file = &report["files"][0];
+    assert_eq!(file["warnings"].as_array().unwrap().len(), 50);
+    assert_eq!(file["warning_count"], 60);
+}

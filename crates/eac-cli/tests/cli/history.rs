@@ -1114,3 +1114,86 @@ fn an_eac_deleted_with_a_reason_and_imported_again_is_said_and_recorded() {
     let first = &report["files"][0]["warnings"][0]["message"];
     assert!(first.as_str().unwrap().contains("`S1-0000001`"), "{report}");
 }
+
+/// Tester 39 (finding 4): after a change of 3,000 beneficiaries every
+/// line of the `audit` table was padded to the change's 33,000
+/// characters. The table shows at most two ids of a list (as `ls` does)
+/// and cuts any longer cell, saying so and that `--json` has it whole.
+#[test]
+fn the_audit_table_cuts_long_cells_and_json_keeps_them_whole() {
+    let desk = Desk::new();
+    let doc = std::fs::read_to_string(example("good-p1-overview-monthly.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&doc).unwrap();
+    let long_id = "L".repeat(300);
+    let mut ids: Vec<String> = vec![long_id.clone()];
+    ids.extend((0..2999).map(|i| format!("ACC-{i:05}")));
+    doc["eacs"][0]["beneficiary_type"] = "account".into();
+    doc["eacs"][0]["beneficiaries"] = ids.into();
+    std::fs::write(desk.path("many.json"), serde_json::to_string(&doc).unwrap()).unwrap();
+    desk.eacdesk()
+        .args(["import", "many.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "99999999-dk3", "--type", "account"])
+        .args(["--id", "ACC-1", "--reason", "fix"])
+        .assert()
+        .success();
+    let out = desk.eacdesk().args(["audit"]).assert().success();
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.iter().all(|l| l.chars().count() < 400),
+        "{:?}",
+        lines.iter().map(|l| l.len()).collect::<Vec<_>>()
+    );
+    let change = lines
+        .iter()
+        .find(|l| l.contains("fix"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        change.contains(&format!("{}…", "L".repeat(100))),
+        "{change}"
+    );
+    assert!(!change.contains(&long_id), "{change}");
+    assert_eq!(
+        *lines.last().unwrap(),
+        "1 cell longer than 160 characters is cut, ending in …; `eacdesk audit --json` gives every record whole."
+    );
+    // A change without a long id shows two ids of the list and a count.
+    let out = desk
+        .eacdesk()
+        .args(["beneficiaries", "set", "99999999-dk3", "--type", "account"])
+        .args([
+            "--id", "ACC-2", "--id", "ACC-3", "--id", "ACC-4", "--reason", "more",
+        ])
+        .assert()
+        .success();
+    drop(out);
+    let text = stdout(
+        &desk
+            .eacdesk()
+            .args(["audit", "99999999-dk3"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        text.contains("account: ACC-1 → account: ACC-2, ACC-3 +1 more"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("`eacdesk audit 99999999-dk3 --json` gives every record whole.\n"),
+        "{text}"
+    );
+    // The log itself keeps every id.
+    let json = desk.json(&["audit"]);
+    let set = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reason"] == "fix")
+        .unwrap();
+    let before = set["before"]["beneficiaries"].as_array().unwrap();
+    assert_eq!(before.len(), 3000);
+    assert_eq!(before[0], long_id.as_str());
+}

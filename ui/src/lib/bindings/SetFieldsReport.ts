@@ -14,9 +14,15 @@ matching: number,
  */
 changed: number, 
 /**
- * Of the changed ones, how many are complete now.
+ * Of the changed ones, how many the change made complete (they
+ * lacked fields before): one complete before and after is not
+ * counted (`set` said "1 of them now complete" of an EAC that was).
  */
-now_complete: number, dry_run: boolean, 
+now_complete: number, 
+/**
+ * Of the changed ones, how many still lack fields the spec requires.
+ */
+still_incomplete?: number, dry_run: boolean, 
 /**
  * EACs (changed or not) of which a value kept an issue date other than
  * the one `issued` gave: one its imported document gave, or through a
