@@ -563,12 +563,13 @@ impl ListingChecks {
 
 /// Rule 7's finding on the object at `base` whose `cds_eac_id` an earlier
 /// object of the listing had.
-fn repeated_id(cds_eac_id: &str, base: &str) -> Violation {
+fn repeated_id(cds_eac_id: &str, base: &str, first: Option<&str>) -> Violation {
+    let also = first.map_or_else(String::new, |first| format!(" (also at {first})"));
     Violation::error(
         Rule::UniqueEacId,
         format!("{base}/cds_eac_id"),
         format!(
-            "`cds_eac_id` `{}` appears more than once in this file",
+            "`cds_eac_id` `{}` appears more than once in this file{also}",
             quote(cds_eac_id)
         ),
     )
@@ -609,7 +610,12 @@ impl ListingIds {
     /// the object's own checks.
     pub fn repeated(&mut self, id: Option<&str>, index: usize) -> Option<Violation> {
         let id = id.filter(|id| !id.is_empty())?;
-        (!self.seen.insert(id)).then(|| repeated_id(id, &format!("/eacs/{index}")))
+        let first = self.seen.first_at(id, index as u64)?;
+        Some(repeated_id(
+            id,
+            &format!("/eacs/{index}"),
+            Some(&format!("/eacs/{first}")),
+        ))
     }
 }
 
@@ -655,7 +661,7 @@ impl<K: Ord> IdsInOrder<K> {
     ) -> Vec<Violation> {
         let mut out = Vec::new();
         if self.remember_ids && !cds_eac_id.is_empty() && !self.seen_ids.insert(cds_eac_id) {
-            out.push(repeated_id(cds_eac_id, base));
+            out.push(repeated_id(cds_eac_id, base, None));
         }
         if self.previous.as_ref().is_some_and(|prev| *prev > key) {
             out.push(
@@ -674,14 +680,15 @@ impl<K: Ord> IdsInOrder<K> {
 /// bytes an id instead of the id and a `String` (≈ 100 bytes): the newest
 /// in a small hash set, the rest in one sorted list searched by halves
 /// (a hash set of a million digests would double its table as it grows).
-/// Two different ids taken for one would need a 128-bit SHA-256
-/// collision, which nobody has ever found.
+/// Each id keeps where it was first seen (8 bytes more), so a repeat
+/// names its first place. Two different ids taken for one would need a
+/// 128-bit SHA-256 collision, which nobody has ever found.
 #[derive(Debug)]
 pub struct SeenIds {
-    exact: HashSet<String>,
+    exact: HashMap<String, u64>,
     digests: bool,
-    sorted: Vec<[u8; 16]>,
-    recent: HashSet<[u8; 16], BuildDigestHasher>,
+    sorted: Vec<([u8; 16], u64)>,
+    recent: HashMap<[u8; 16], u64, BuildDigestHasher>,
     exact_limit: usize,
 }
 
@@ -692,10 +699,10 @@ const EXACT_IDS: usize = 65_536;
 impl Default for SeenIds {
     fn default() -> Self {
         SeenIds {
-            exact: HashSet::new(),
+            exact: HashMap::new(),
             digests: false,
             sorted: Vec::new(),
-            recent: HashSet::with_hasher(BuildDigestHasher),
+            recent: HashMap::with_hasher(BuildDigestHasher),
             exact_limit: EXACT_IDS,
         }
     }
@@ -704,29 +711,47 @@ impl Default for SeenIds {
 impl SeenIds {
     /// False when `id` was seen before.
     pub fn insert(&mut self, id: &str) -> bool {
+        self.first_at(id, u64::MAX).is_none()
+    }
+
+    /// Where `id` was first seen (the `at` given then), or `None` when it
+    /// is new: then remembered as seen at `at`.
+    pub fn first_at(&mut self, id: &str, at: u64) -> Option<u64> {
         if !self.digests {
             if self.exact.len() < self.exact_limit {
-                return self.exact.insert(id.to_owned());
+                return match self.exact.entry(id.to_owned()) {
+                    std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(at);
+                        None
+                    }
+                };
             }
             self.digests = true;
             self.sorted = std::mem::take(&mut self.exact)
                 .iter()
-                .map(|s| id_digest(s))
+                .map(|(s, &at)| (id_digest(s), at))
                 .collect();
             self.sorted.sort_unstable();
         }
         let digest = id_digest(id);
-        if self.sorted.binary_search(&digest).is_ok() || !self.recent.insert(digest) {
-            return false;
+        if let Ok(i) = self.sorted.binary_search_by(|(d, _)| d.cmp(&digest)) {
+            return Some(self.sorted[i].1);
+        }
+        match self.recent.entry(digest) {
+            std::collections::hash_map::Entry::Occupied(o) => return Some(*o.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(at);
+            }
         }
         if self.recent.len() >= self.exact_limit {
             // Sorted list and sorted tail: the stable sort merges two runs.
-            let mut tail: Vec<[u8; 16]> = self.recent.drain().collect();
+            let mut tail: Vec<([u8; 16], u64)> = self.recent.drain().collect();
             tail.sort_unstable();
             self.sorted.extend(tail);
             self.sorted.sort();
         }
-        true
+        None
     }
 }
 
@@ -826,5 +851,23 @@ mod tests {
         assert!(!seen.insert("id-0"));
         assert!(!seen.insert("id-9999"));
         assert!(seen.insert("A"), "ids differ by case");
+    }
+
+    /// A repeat names where the id was first seen, as text and as a
+    /// digest, in the hash set or the sorted list.
+    #[test]
+    fn seen_ids_say_where_each_id_was_first() {
+        let mut seen = SeenIds {
+            exact_limit: 3,
+            ..SeenIds::default()
+        };
+        for (i, id) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+            assert_eq!(seen.first_at(id, i as u64), None, "{id}");
+            assert_eq!(seen.first_at(id, 100 + i as u64), Some(i as u64), "{id}");
+        }
+        assert!(seen.digests && !seen.sorted.is_empty());
+        for (i, id) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+            assert_eq!(seen.first_at(id, 200), Some(i as u64), "{id}");
+        }
     }
 }

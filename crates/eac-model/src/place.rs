@@ -136,7 +136,113 @@ pub fn json_error_place(text: &[u8], e: &serde_json::Error) -> Place {
     if e.line() == 0 {
         return Place::START;
     }
-    Place::after(&text[..json_offset(text, e.line() as u64, e.column() as u64)])
+    let offset = json_offset(text, e.line() as u64, e.column() as u64);
+    let offset = at_duplicate_key(&text[..offset], e).unwrap_or(offset);
+    Place::after(&text[..offset])
+}
+
+/// How the strict readers' duplicate key error begins
+/// (`crate::strict::duplicate_key`).
+const DUPLICATE_KEY: &str = "duplicate key `";
+
+/// Where the key starts (just past its opening quote, as serde_json's
+/// positions are past their character) when `e` is a strict reader's
+/// duplicate key (`crate::strict::duplicate_key`) and `before` the text
+/// up to serde_json's position: serde_json places that error after the
+/// key and the colon that follows it, where the column pointed past the
+/// key the user is to look for. `None` for another error, or a key that
+/// starts before `before` (a reader keeping only its last bytes).
+fn at_duplicate_key(before: &[u8], e: &serde_json::Error) -> Option<usize> {
+    if !e.is_data() || !e.to_string().starts_with(DUPLICATE_KEY) {
+        return None;
+    }
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let trimmed = |end: usize| end - before[..end].iter().rev().take_while(|b| space(b)).count();
+    let mut end = trimmed(before.len());
+    if end > 0 && before[end - 1] == b':' {
+        end = trimmed(end - 1);
+    }
+    // The key's closing quote, then its opening one: the first quote
+    // before it that no backslash escapes.
+    let mut close = end.checked_sub(1).filter(|&i| before[i] == b'"')?;
+    loop {
+        let open = memchr::memrchr(b'"', &before[..close])?;
+        let slashes = before[..open]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if slashes % 2 == 0 {
+            // Past the quote, as serde_json's positions are past the
+            // character they name (`Place::before` is its column).
+            return Some(open + 1);
+        }
+        close = open;
+    }
+}
+
+/// The JSON pointer of the deepest member or element `text` is inside at
+/// its end: `text` is the start of a JSON document as far as a syntax
+/// error, scanned for its brackets, strings, colons and commas only (the
+/// error path's, never the reading's). An object whose next key is not
+/// yet read is named itself. Tokens are escaped (RFC 6901).
+pub(crate) fn pointer_at(text: &[u8]) -> String {
+    enum Frame {
+        /// The key being read (`None` before the first or after a comma).
+        Object(Option<String>),
+        Array(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                let mut end = i + 1;
+                while end < text.len() && text[end] != b'"' {
+                    end += if text[end] == b'\\' { 2 } else { 1 };
+                }
+                let end = (end + 1).min(text.len());
+                if let Some(Frame::Object(key @ None)) = stack.last_mut() {
+                    // A key (a string where a key is due: values follow
+                    // a colon, which sets the key first).
+                    let raw = &text[i..end];
+                    *key = Some(
+                        serde_json::from_slice::<String>(raw)
+                            .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned()),
+                    );
+                }
+                i = end;
+                continue;
+            }
+            b'{' => stack.push(Frame::Object(None)),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object(key)) => *key = None,
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut pointer = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object(Some(key)) => {
+                pointer.push('/');
+                pointer.push_str(&crate::pointer_token(key));
+            }
+            Frame::Object(None) => break,
+            Frame::Array(n) => {
+                pointer.push('/');
+                pointer.push_str(&n.to_string());
+            }
+        }
+    }
+    pointer
 }
 
 /// A reader for serde_json's streaming reader that keeps the bytes of its
@@ -155,6 +261,8 @@ pub(crate) struct Placed<R> {
     start: Place,
     /// serde_json's (line, column) of `window[0]`.
     start_json: (u64, u64),
+    /// Bytes before the window were read and let go.
+    dropped: bool,
 }
 
 impl<R: io::Read> Placed<R> {
@@ -168,12 +276,23 @@ impl<R: io::Read> Placed<R> {
             last: 0,
             start,
             start_json: (json_line, json_column),
+            dropped: false,
         }
     }
 
     /// The place of serde_json's position (`line`, `column`), when it is
     /// within the bytes kept.
+    #[cfg(test)]
     pub(crate) fn place_of(&self, line: u64, column: u64) -> Option<Place> {
+        let offset = self.offset_of(line, column)?;
+        let mut place = self.start;
+        place.pass(&self.window[..offset]);
+        Some(place)
+    }
+
+    /// The offset in the window of serde_json's position, when it is
+    /// within the bytes kept.
+    fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
         let (start_line, start_column) = self.start_json;
         let from = match line.checked_sub(start_line)? {
             0 => 0,
@@ -191,6 +310,25 @@ impl<R: io::Read> Placed<R> {
         if memchr::memchr(b'\n', on_line).is_some() {
             return None;
         }
+        Some(offset)
+    }
+
+    /// Every byte read up to serde_json's error `e`, when all are still
+    /// kept (the error lies in the first two reads).
+    pub(crate) fn read_until(&self, e: &serde_json::Error) -> Option<&[u8]> {
+        if self.dropped || e.line() == 0 {
+            return None;
+        }
+        let offset = self.offset_of(e.line() as u64, e.column() as u64)?;
+        Some(&self.window[..offset])
+    }
+
+    /// The place of serde_json's error `e` ([`Placed::place_of`]); a
+    /// duplicate key is placed where the key starts, as
+    /// [`json_error_place`] places it.
+    pub(crate) fn place_of_error(&self, e: &serde_json::Error) -> Option<Place> {
+        let offset = self.offset_of(e.line() as u64, e.column() as u64)?;
+        let offset = at_duplicate_key(&self.window[..offset], e).unwrap_or(offset);
         let mut place = self.start;
         place.pass(&self.window[..offset]);
         Some(place)
@@ -214,6 +352,7 @@ impl<R: io::Read> io::Read for Placed<R> {
                     None => *column += gone.len() as u64,
                 }
                 self.window.drain(..older);
+                self.dropped = true;
             }
             self.window.extend_from_slice(&buf[..n]);
             self.last = n;

@@ -259,6 +259,103 @@ fn broken_values_are_located_each_at_its_own_pointer() {
     assert!(v.message.contains("duplicate key `unit`"), "{v}");
 }
 
+/// The line and column of the first `needle` in `text` (1-based, columns
+/// in characters; the fixture's lines end with `\n`).
+fn line_column(text: &str, needle: &str) -> (u64, u64) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    let line = text[..at].matches('\n').count() as u64 + 1;
+    let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    (line, text[start..at].chars().count() as u64 + 1)
+}
+
+/// Tester 39: a duplicate member was placed at the colon after its second
+/// key, not where that key starts; a repeated `cds_eac_id` did not say
+/// where the first one is (reference data does: "also at /accounts/0");
+/// a syntax error inside `/eacs/1/values/0` was named at `/eacs/1`, the
+/// element. Each is said where it is, with the same line and column, in
+/// a small listing and past the first megabyte of a large one.
+#[test]
+fn duplicates_and_syntax_errors_are_placed_where_the_user_looks() {
+    let text = std::fs::read_to_string(example("good-p1-mixed-order.json")).unwrap();
+    let located = |text: &str| {
+        let (_, violations) = read_all(text.as_bytes(), CheckOptions::import());
+        let v = violations
+            .into_iter()
+            .find(|v| v.is_error())
+            .expect("refused");
+        (v.pointer.clone(), v.line, v.column, v.message.clone())
+    };
+    // Padding before the defect: a large listing's first EACs, so the
+    // error lies past the first reads (framed, then resumed).
+    let first = text.find("\n    {").unwrap();
+    let end = text.find("\n    },").unwrap() + "\n    },".len();
+    let element = &text[first..end];
+    let big = |doc: &str| {
+        let mut padded = String::from(&doc[..first]);
+        for i in 0..4000 {
+            padded.push_str(&element.replacen("\"e-01\"", &format!("\"pad-{i}\""), 1));
+        }
+        padded.push_str(&doc[first..]);
+        assert!(padded.len() > 3 << 20);
+        padded
+    };
+
+    let dup = text.replacen(
+        "\"source_name\": \"Registry One\",",
+        "\"source_name\": \"Registry One\", \"source_name\": \"Registry Two\",",
+        1,
+    );
+    for (doc, index) in [(dup.clone(), 0), (big(&dup), 4000)] {
+        let (pointer, line, column, message) = located(&doc);
+        let (key_line, key_column) = line_column(&doc, "\"source_name\": \"Registry Two\"");
+        assert_eq!(
+            (pointer.as_str(), line, column),
+            (
+                format!("/eacs/{index}/source_name").as_str(),
+                Some(key_line),
+                Some(key_column)
+            ),
+            "{message}"
+        );
+        assert!(
+            message.starts_with("duplicate key `source_name`"),
+            "{message}"
+        );
+    }
+
+    let repeated = text.replacen("\"e-03\"", "\"e-01\"", 1);
+    let (pointer, _, _, message) = located(&repeated);
+    assert_eq!(pointer, "/eacs/2/cds_eac_id");
+    assert_eq!(
+        message,
+        "`cds_eac_id` `e-01` appears more than once in this file (also at /eacs/0)"
+    );
+
+    let second_value = text.find("\"cds_eac_id\": \"e-02\"").unwrap();
+    let value = second_value + text[second_value..].find("\"value\": ").unwrap();
+    let number_end = value + text[value..].find('\n').unwrap();
+    // `"value": 30.0.5`: the second `.` is the defect.
+    let broken = format!("{}.0.5{}", &text[..number_end], &text[number_end..]);
+    let member = format!("{}.0.5", &text[value..number_end]);
+    for (doc, index) in [(broken.clone(), 1), (big(&broken), 4001)] {
+        let (pointer, line, column, message) = located(&doc);
+        let (l, c) = line_column(&doc, &member);
+        assert_eq!(
+            (pointer.as_str(), line, column),
+            (
+                format!("/eacs/{index}/values/0/value").as_str(),
+                Some(l),
+                Some(c + member.rfind('.').unwrap() as u64)
+            ),
+            "{message}"
+        );
+    }
+    // An object whose next key is not read yet is named itself.
+    let trailing = text.replacen("\"value\": 30\n", "\"value\": 30,\n", 1);
+    let (pointer, _, _, message) = located(&trailing);
+    assert_eq!(pointer, "/eacs/0/values/0", "{message}");
+}
+
 /// A valid P1 listing (a rule fixture that breaks no rule: its bytes and
 /// its JSON) and a valid P2 envelope, for tests that break one string of either.
 fn valid_listing_and_envelope() -> (Vec<u8>, serde_json::Value, serde_json::Value) {
