@@ -611,11 +611,8 @@ impl ListingIds {
     pub fn repeated(&mut self, id: Option<&str>, index: usize) -> Option<Violation> {
         let id = id.filter(|id| !id.is_empty())?;
         let first = self.seen.first_at(id, index as u64)?;
-        Some(repeated_id(
-            id,
-            &format!("/eacs/{index}"),
-            Some(&format!("/eacs/{first}")),
-        ))
+        let first = (first != u64::MAX).then(|| format!("/eacs/{first}"));
+        Some(repeated_id(id, &format!("/eacs/{index}"), first.as_deref()))
     }
 }
 
@@ -680,15 +677,15 @@ impl<K: Ord> IdsInOrder<K> {
 /// bytes an id instead of the id and a `String` (≈ 100 bytes): the newest
 /// in a small hash set, the rest in one sorted list searched by halves
 /// (a hash set of a million digests would double its table as it grows).
-/// Each id keeps where it was first seen (8 bytes more), so a repeat
-/// names its first place. Two different ids taken for one would need a
+/// Each id keeps where it was first seen (4 bytes more: an index past
+/// `u32::MAX - 1` is not kept), so a repeat names its first place. Two different ids taken for one would need a
 /// 128-bit SHA-256 collision, which nobody has ever found.
 #[derive(Debug)]
 pub struct SeenIds {
-    exact: HashMap<String, u64>,
+    exact: HashMap<String, u32>,
     digests: bool,
-    sorted: Vec<([u8; 16], u64)>,
-    recent: HashMap<[u8; 16], u64, BuildDigestHasher>,
+    sorted: Vec<([u8; 16], u32)>,
+    recent: HashMap<[u8; 16], u32, BuildDigestHasher>,
     exact_limit: usize,
 }
 
@@ -714,9 +711,19 @@ impl SeenIds {
         self.first_at(id, u64::MAX).is_none()
     }
 
-    /// Where `id` was first seen (the `at` given then), or `None` when it
-    /// is new: then remembered as seen at `at`.
+    /// Where `id` was first seen (the `at` given then; `u64::MAX` when
+    /// that was past what is kept), or `None` when it is new: then
+    /// remembered as seen at `at`.
     pub fn first_at(&mut self, id: &str, at: u64) -> Option<u64> {
+        let said = |at: u32| match at {
+            u32::MAX => u64::MAX,
+            at => u64::from(at),
+        };
+        self.seen_at(id, u32::try_from(at).unwrap_or(u32::MAX))
+            .map(said)
+    }
+
+    fn seen_at(&mut self, id: &str, at: u32) -> Option<u32> {
         if !self.digests {
             if self.exact.len() < self.exact_limit {
                 return match self.exact.entry(id.to_owned()) {
@@ -746,7 +753,7 @@ impl SeenIds {
         }
         if self.recent.len() >= self.exact_limit {
             // Sorted list and sorted tail: the stable sort merges two runs.
-            let mut tail: Vec<([u8; 16], u64)> = self.recent.drain().collect();
+            let mut tail: Vec<([u8; 16], u32)> = self.recent.drain().collect();
             tail.sort_unstable();
             self.sorted.extend(tail);
             self.sorted.sort();
