@@ -35,6 +35,10 @@ pub enum TimeError {
     /// cannot write.
     #[error("`{}` falls outside the years 0000–9999 once written in UTC ({}), which RFC 3339 cannot write", quote(.0), .1)]
     YearOutOfRange(String, String),
+    /// Written as RFC 3339 writes one, but no such day or time exists
+    /// (`2023-02-29`, `T24:00:00Z`, an offset of `+24:00`): the text and why.
+    #[error("`{}` is written as an RFC 3339 {} but does not exist: {}", quote(.0), .1, .2)]
+    NoSuch(String, &'static str, String),
     /// RFC 3339 §5.6's grammar (and JSON Schema's `date-time`) wants `T`.
     #[error("`{}` separates the date and the time with a space; write a `T` between them (e.g. 2024-01-01T00:00:00Z)", quote(.0))]
     SpaceSeparator(String),
@@ -132,7 +136,12 @@ impl Timestamp {
         let ok = text.len() >= 20 && text.as_bytes()[..4].iter().all(u8::is_ascii_digit);
         let utc = match DateTime::parse_from_rfc3339(text) {
             Ok(dt) if ok => dt.with_timezone(&Utc),
-            _ => return Err(TimeError::DateTime(text.to_owned())),
+            _ => {
+                return Err(match no_such_time(text) {
+                    Some(why) => TimeError::NoSuch(text.to_owned(), "date-time", why),
+                    None => TimeError::DateTime(text.to_owned()),
+                })
+            }
         };
         // chrono drops digits after the ninth; refuse that unless they are zeros.
         let fraction = text
@@ -292,7 +301,10 @@ impl Date {
             })
             .flatten();
         date.map(Date)
-            .ok_or_else(|| TimeError::Date(text.to_owned()))
+            .ok_or_else(|| match shape.then(|| no_such_day(&b[..10])).flatten() {
+                Some(why) => TimeError::NoSuch(text.to_owned(), "full-date", why),
+                None => TimeError::Date(text.to_owned()),
+            })
     }
 
     pub fn from_naive(d: NaiveDate) -> Self {
@@ -363,6 +375,108 @@ impl Clock {
         push_digits(b, self.minute, 2);
         b.push(b':');
         push_digits(b, self.second, 2);
+    }
+}
+
+/// Why `YYYY-MM-DD` (digits where digits go) names no day, in words;
+/// `None` when it does (or is not so written). Only refused texts get here.
+fn no_such_day(b: &[u8]) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (digits(&b[..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    if !(1..=12).contains(&month) {
+        return Some(format!(
+            "there is no month {month:02}; months go from 01 to 12"
+        ));
+    }
+    let name = MONTHS[usize::try_from(month - 1).ok()?];
+    if day == 0 {
+        return Some("there is no day 00; days start at 01".to_owned());
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day <= days {
+        return None;
+    }
+    Some(match (month, day) {
+        (2, 29) => format!("{year:04} has no 29 February (it is not a leap year)"),
+        (2, _) => format!("February {year:04} has {days} days"),
+        _ => format!("{name} has {days} days"),
+    })
+}
+
+/// Why a text written `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)` names no
+/// instant, in words (no such day, hour, minute, second or offset);
+/// `None` when it is not so written or names one.
+fn no_such_time(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    if b.len() < 20 || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (hour, minute, second) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    let mut at = 19;
+    if b[at] == b'.' {
+        at += 1;
+        let n = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        at += n;
+    }
+    let offset = match &b[at..] {
+        [b'Z' | b'z'] => None,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => Some((digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)),
+        _ => return None,
+    };
+    if let Some(why) = no_such_day(&b[..10]) {
+        return Some(why);
+    }
+    if hour == 24 && minute == 0 && second == 0 {
+        return Some("hour 24 does not exist; midnight is 00:00 of the next day".to_owned());
+    }
+    if hour > 23 {
+        return Some(format!("there is no hour {hour:02}; hours go up to 23"));
+    }
+    if minute > 59 {
+        return Some(format!(
+            "there is no minute {minute:02}; minutes go up to 59"
+        ));
+    }
+    if second > 60 {
+        return Some(format!(
+            "there is no second {second:02}; seconds go up to 59 (60 only in a leap second at \
+             23:59:60 UTC)"
+        ));
+    }
+    match offset {
+        Some((h, m)) if h > 23 || m > 59 => {
+            Some(format!("an offset is at most ±23:59 (here {h:02}:{m:02})"))
+        }
+        _ => None,
     }
 }
 
@@ -495,6 +609,48 @@ pub fn clock_words(t: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Tester 39, finding 5: a date or time written as RFC 3339 writes one
+    /// that does not exist says why, not that it is not RFC 3339.
+    #[test]
+    fn a_well_formed_day_or_time_that_does_not_exist_says_why() {
+        let why = |e: Result<(), TimeError>| e.unwrap_err().to_string();
+        let date = |t: &str| why(Date::parse(t).map(|_| ()));
+        let time = |t: &str| why(Timestamp::parse(t).map(|_| ()));
+        assert_eq!(
+            date("2023-02-29"),
+            "`2023-02-29` is written as an RFC 3339 full-date but does not exist: 2023 has no \
+             29 February (it is not a leap year)"
+        );
+        assert!(date("2024-04-31").ends_with("does not exist: April has 30 days"));
+        assert!(date("2024-02-30").ends_with("February 2024 has 29 days"));
+        assert!(date("2024-13-01").ends_with("there is no month 13; months go from 01 to 12"));
+        assert!(date("2024-01-00").ends_with("there is no day 00; days start at 01"));
+        assert_eq!(
+            time("2024-01-01T24:00:00Z"),
+            "`2024-01-01T24:00:00Z` is written as an RFC 3339 date-time but does not exist: hour \
+             24 does not exist; midnight is 00:00 of the next day"
+        );
+        assert!(time("2023-02-29T00:00:00Z")
+            .ends_with("2023 has no 29 February (it is not a leap year)"));
+        assert!(time("2024-04-31T00:00:00Z").ends_with("April has 30 days"));
+        assert!(
+            time("2024-01-01T23:60:00Z").ends_with("there is no minute 60; minutes go up to 59")
+        );
+        assert!(
+            time("2024-01-01T25:00:00.5+01:00").ends_with("there is no hour 25; hours go up to 23")
+        );
+        assert!(
+            time("2024-01-01T00:00:00+24:00").ends_with("an offset is at most ±23:59 (here 24:00)")
+        );
+        // What is not written as RFC 3339 writes one keeps its sentence.
+        assert_eq!(
+            date("2024-1-01"),
+            "`2024-1-01` is not an RFC 3339 full-date (YYYY-MM-DD)"
+        );
+        assert!(time("2024-01-01T00:00:00").contains("is not an RFC 3339 date-time with an offset"));
+        assert!(time("2024-01-01T10:00:60Z").contains("leap second"));
+    }
+
     use super::*;
 
     #[test]
