@@ -1736,6 +1736,56 @@ fn ofgem_statuses_dates_empty_reports_and_encodings_are_told_as_they_are() {
     assert_eq!(desk.count(), 1);
 }
 
+/// Tester 39: an Ofgem XML report with a hand-edited `&` was refused with
+/// quick-xml's "Error while escaping character at range 6..19", a wrong
+/// closing tag "near byte 4255", and a day the calendar lacks as a time
+/// to remove "by formatting the spreadsheet column". Each refusal names
+/// the file, the defect's line and column (or the row's element) and the
+/// rule in plain words; nothing is imported.
+#[test]
+fn an_ofgem_xml_refusal_names_its_line_and_column_and_the_rule() {
+    let desk = Desk::new();
+    let xml = std::fs::read_to_string(sample("ofgem/certificates-report-sample.xml")).unwrap();
+    for (file, from, to, said) in [
+        (
+            "amp.xml",
+            "Upwey Hydro Power",
+            "Upwey & Hydro Power",
+            "amp.xml, line 11, column 34: the value of `textbox13` (Generating Station / Agent \
+             Group) holds an `&` that begins no entity: write `&` as `&amp;`",
+        ),
+        (
+            "tag.xml",
+            "</Detail_Collection>",
+            "</Detail_Colection>",
+            "tag.xml, line 94, column 5: the closing tag </Detail_Colection> does not close the \
+             open element <Detail_Collection>: expected </Detail_Collection> here",
+        ),
+        (
+            "day.xml",
+            "textbox30=\"2016-01-31T00:00:00\"",
+            "textbox30=\"2016-02-30T00:00:00\"",
+            "day.xml, element /Report/table1/Detail_Collection/Detail[1]: Issue Date \
+             \"2016-02-30T00:00:00\" is not a day of the calendar: February 2016 has 29 days. \
+             Correct this row",
+        ),
+    ] {
+        assert!(xml.contains(from), "{from}");
+        std::fs::write(desk.path(file), xml.replacen(from, to, 1)).unwrap();
+        let out = desk.eacdesk().args(["import", file]).assert().code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains(said), "{file}: {stderr}");
+        assert!(
+            stderr.contains("; nothing from it was imported"),
+            "{stderr}"
+        );
+        for wrong in ["range", "position", "byte", "spreadsheet", "day/month/year"] {
+            assert!(!stderr.contains(wrong), "{file}: {stderr}");
+        }
+    }
+    assert_eq!(desk.count(), 0);
+}
+
 /// A stored document another program changed in the database is never
 /// handed out as the original (a tester's finding): `--save-source`
 /// refuses, naming the document, both SHA-256s and what to do, exit 1,
