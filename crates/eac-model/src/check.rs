@@ -677,15 +677,18 @@ impl<K: Ord> IdsInOrder<K> {
 /// bytes an id instead of the id and a `String` (≈ 100 bytes): the newest
 /// in a small hash set, the rest in one sorted list searched by halves
 /// (a hash set of a million digests would double its table as it grows).
-/// Each id keeps where it was first seen (4 bytes more: an index past
-/// `u32::MAX - 1` is not kept), so a repeat names its first place. Two different ids taken for one would need a
-/// 128-bit SHA-256 collision, which nobody has ever found.
+/// While ids are kept as text each keeps where it was first seen, so a
+/// repeat names its first place; once digests take over a repeat is still
+/// found but its first place is not kept (4 bytes an id would take a
+/// million-EAC import near its 64 MiB target; an index past
+/// `u32::MAX - 1` is not kept either). Two different ids taken for one
+/// would need a 128-bit SHA-256 collision, which nobody has ever found.
 #[derive(Debug)]
 pub struct SeenIds {
     exact: HashMap<String, u32>,
     digests: bool,
-    sorted: Vec<([u8; 16], u32)>,
-    recent: HashMap<[u8; 16], u32, BuildDigestHasher>,
+    sorted: Vec<[u8; 16]>,
+    recent: HashSet<[u8; 16], BuildDigestHasher>,
     exact_limit: usize,
 }
 
@@ -699,7 +702,7 @@ impl Default for SeenIds {
             exact: HashMap::new(),
             digests: false,
             sorted: Vec::new(),
-            recent: HashMap::with_hasher(BuildDigestHasher),
+            recent: HashSet::with_hasher(BuildDigestHasher),
             exact_limit: EXACT_IDS,
         }
     }
@@ -736,24 +739,18 @@ impl SeenIds {
             }
             self.digests = true;
             self.sorted = std::mem::take(&mut self.exact)
-                .iter()
-                .map(|(s, &at)| (id_digest(s), at))
+                .keys()
+                .map(|s| id_digest(s))
                 .collect();
             self.sorted.sort_unstable();
         }
         let digest = id_digest(id);
-        if let Ok(i) = self.sorted.binary_search_by(|(d, _)| d.cmp(&digest)) {
-            return Some(self.sorted[i].1);
-        }
-        match self.recent.entry(digest) {
-            std::collections::hash_map::Entry::Occupied(o) => return Some(*o.get()),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(at);
-            }
+        if self.sorted.binary_search(&digest).is_ok() || !self.recent.insert(digest) {
+            return Some(u32::MAX);
         }
         if self.recent.len() >= self.exact_limit {
             // Sorted list and sorted tail: the stable sort merges two runs.
-            let mut tail: Vec<([u8; 16], u32)> = self.recent.drain().collect();
+            let mut tail: Vec<[u8; 16]> = self.recent.drain().collect();
             tail.sort_unstable();
             self.sorted.extend(tail);
             self.sorted.sort();
@@ -860,21 +857,27 @@ mod tests {
         assert!(seen.insert("A"), "ids differ by case");
     }
 
-    /// A repeat names where the id was first seen, as text and as a
-    /// digest, in the hash set or the sorted list.
+    /// A repeat names where the id was first seen while ids are kept as
+    /// text; once digests take over, a repeat is still found (in the hash
+    /// set or the sorted list) but its place is not kept (`u64::MAX`).
     #[test]
-    fn seen_ids_say_where_each_id_was_first() {
+    fn seen_ids_say_where_each_id_was_first_while_kept_as_text() {
         let mut seen = SeenIds {
             exact_limit: 3,
             ..SeenIds::default()
         };
-        for (i, id) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+        for (i, id) in ["a", "b"].iter().enumerate() {
             assert_eq!(seen.first_at(id, i as u64), None, "{id}");
             assert_eq!(seen.first_at(id, 100 + i as u64), Some(i as u64), "{id}");
         }
+        // The third id fills the text set: its repeat finds digests.
+        for (i, id) in ["c", "d", "e", "f", "g", "h"].iter().enumerate() {
+            assert_eq!(seen.first_at(id, 2 + i as u64), None, "{id}");
+            assert_eq!(seen.first_at(id, 100), Some(u64::MAX), "{id}");
+        }
         assert!(seen.digests && !seen.sorted.is_empty());
-        for (i, id) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
-            assert_eq!(seen.first_at(id, 200), Some(i as u64), "{id}");
+        for id in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+            assert_eq!(seen.first_at(id, 200), Some(u64::MAX), "{id}");
         }
     }
 }
