@@ -2,7 +2,8 @@
 
 use eac_model::{BeneficiaryType, Rule, Violation};
 use eac_store::{
-    AuditRecord, BeneficiaryAssignment, BulkEditReport, EacFilter, Progress, Reason, Store,
+    AuditRecord, BeneficiaryAssignment, BulkEditReport, Confirmed, EacFilter, Progress, Reason,
+    Store,
 };
 
 use crate::AppError;
@@ -122,9 +123,24 @@ pub fn bulk_set_beneficiaries(
     reason: &str,
     progress: &dyn Progress,
 ) -> Result<BulkEditReport, AppError> {
+    bulk_set_beneficiaries_confirmed(store, filter, to, reason, Confirmed::Yes, progress)
+}
+
+/// [`bulk_set_beneficiaries`], refused (`invalid_input`,
+/// `details.unconfirmed`: the count; nothing written) when the filter
+/// matches more EACs in the change's own write than `confirmed` allows.
+pub fn bulk_set_beneficiaries_confirmed(
+    store: &mut Store,
+    filter: &EacFilter,
+    to: &BeneficiaryAssignment,
+    reason: &str,
+    confirmed: Confirmed,
+    progress: &dyn Progress,
+) -> Result<BulkEditReport, AppError> {
     let reason = checked(to, reason)?;
+    let user = eac_store::os_user();
     store
-        .bulk_set_beneficiaries(filter, to, &reason, &eac_store::os_user(), progress)
+        .bulk_set_beneficiaries_confirmed(filter, to, &reason, &user, confirmed, progress)
         .map_err(|e| edit_error(e, to))
 }
 

@@ -103,6 +103,21 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub problems: Option<Vec<String>>,
+    /// `conflict` of an edit made on a version of an EAC that changed
+    /// since: the EAC, the version and the change, so a shell says it in
+    /// its own words (the command line of `--if-version`, with its own
+    /// steps) where `message` says it in the app's. Not on the wire: the
+    /// app shows `message`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub changed_since: Option<eac_store::ChangedSince>,
+    /// `invalid_input` of a change not confirmed for the EACs it found in
+    /// its own write (`eac_store::Confirmed::AtMost`): how many it found
+    /// there, so the command line asks for `--yes` naming them. Not on the
+    /// wire: the app confirms before it asks.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub unconfirmed: Option<usize>,
 }
 
 /// What is wrong with a database file, where the app has words of its own.
@@ -714,6 +729,20 @@ impl From<StoreError> for AppError {
                 ErrorDetails { batch_id: Some(id), ..ErrorDetails::default() },
             ),
             StoreError::Conflict { message, ids } => (message, ErrorDetails { cds_eac_ids: Some(ids), ..ErrorDetails::default() }),
+            StoreError::ChangedSince(ref changed) => (
+                e.to_string(),
+                ErrorDetails {
+                    cds_eac_ids: Some(vec![changed.cds_eac_id.clone()]),
+                    changed_since: Some(changed.clone()),
+                    ..ErrorDetails::default()
+                },
+            ),
+            StoreError::Unconfirmed { found, at_most } => (
+                format!(
+                    "This change would take {found} EACs, more than the {at_most} it may take without confirmation; nothing was changed. Confirm it for {found} EACs."
+                ),
+                ErrorDetails { unconfirmed: Some(found), ..ErrorDetails::default() },
+            ),
             StoreError::Frozen { message, ids, periods } => (
                 message,
                 ErrorDetails { cds_eac_ids: Some(ids), period_ids: Some(periods), ..ErrorDetails::default() },
@@ -1145,6 +1174,50 @@ mod tests {
             assert_eq!(unchanged_said(untouched, from), (untouched.to_owned(), false));
             assert_eq!(unchanged_said(untouched, None), (untouched.to_owned(), false));
         }
+    }
+
+    /// An edit on a version of an EAC that changed since keeps the app's
+    /// words (the head, then "Reload it…") and carries what the command
+    /// line says in its own: the EAC, the version and the change; never on
+    /// the wire.
+    #[test]
+    fn an_edit_conflict_carries_its_parts_beside_the_apps_words() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::open(&dir.path().join("d.sqlite")).unwrap();
+        let eacs: Vec<_> =
+            eac_sample::generate(1, 1, eac_sample::SampleOptions::default()).collect();
+        let id = eacs[0].cds_eac_id.clone();
+        store
+            .import_eacs("sample", &mut eacs.into_iter(), &eac_store::NoProgress)
+            .unwrap();
+        let seen = store.detail(&id).unwrap().version;
+        let to = |who: &str| eac_store::BeneficiaryAssignment {
+            beneficiary_type: eac_model::BeneficiaryType::Account,
+            beneficiaries: vec![who.to_owned()],
+        };
+        crate::set_beneficiaries(&mut store, &id, &to("ACC-1"), "first", Some(seen)).unwrap();
+        let e = crate::set_beneficiaries(&mut store, &id, &to("ACC-2"), "second", Some(seen))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Conflict);
+        let changed = e.details.changed_since.clone().expect("typed");
+        assert_eq!(
+            (changed.cds_eac_id.as_str(), changed.seen),
+            (id.as_str(), seen)
+        );
+        assert!(changed
+            .change
+            .starts_with("its beneficiaries were changed by "));
+        assert_eq!(
+            e.message,
+            format!(
+                "{} {}",
+                changed.head("was changed after you opened it"),
+                "Reload it to see the change, then make your edit again"
+            )
+        );
+        assert_eq!(e.details.cds_eac_ids, Some(vec![id]));
+        let wire = serde_json::to_value(&e).unwrap();
+        assert!(wire["details"].get("changed_since").is_none(), "{wire}");
     }
 
     #[test]

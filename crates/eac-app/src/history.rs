@@ -3,7 +3,7 @@
 //! attributed to the operating-system user, with a dry run that says what
 //! would happen so a shell can ask for confirmation naming the count.
 
-use eac_store::{DeleteReport, DeleteTarget, ImportBatch, Progress, Store, UndoReport};
+use eac_store::{Confirmed, DeleteReport, DeleteTarget, ImportBatch, Progress, Store, UndoReport};
 
 use crate::AppError;
 
@@ -29,6 +29,21 @@ pub fn delete_eacs(
 ) -> Result<DeleteReport, AppError> {
     let reason = reason_for(reason, dry_run)?;
     Ok(store.delete_eacs(target, &reason, &eac_store::os_user(), dry_run, progress)?)
+}
+
+/// [`delete_eacs`], not a dry run, refused (`invalid_input`,
+/// `details.unconfirmed`: the count; nothing deleted) when it finds more
+/// EACs in its own write than `confirmed` allows.
+pub fn delete_eacs_confirmed(
+    store: &mut Store,
+    target: &DeleteTarget,
+    reason: &str,
+    confirmed: Confirmed,
+    progress: &dyn Progress,
+) -> Result<DeleteReport, AppError> {
+    let reason = reason_for(reason, false)?;
+    let user = eac_store::os_user();
+    Ok(store.delete_eacs_confirmed(target, &reason, &user, confirmed, progress)?)
 }
 
 /// Every import (file or sample load), newest first, with what it did and

@@ -69,12 +69,13 @@ pub use eac_store::{
     FactorEntry,
 };
 pub use edit::{
-    assignment_warnings, bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment,
-    check_reason, set_beneficiaries, set_beneficiaries_dry_run,
+    assignment_warnings, bulk_set_beneficiaries, bulk_set_beneficiaries_confirmed,
+    bulk_set_beneficiaries_dry_run, check_assignment, check_reason, set_beneficiaries,
+    set_beneficiaries_dry_run,
 };
 pub use error::{AppError, DatabaseProblem, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, output_path, path_kind, PathKind};
-pub use history::{delete_eacs, import_batches, undo_import};
+pub use history::{delete_eacs, delete_eacs_confirmed, import_batches, undo_import};
 pub use import::{
     import_files, import_files_in_app, load_sample, refuse_dry_run_import, MAX_SAMPLE_EACS,
 };
@@ -84,7 +85,7 @@ pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, 
 pub use p2::{
     envelope_only, envelope_only_count, envelope_only_eac, export_p2, listing_schema_violations,
     schema_violations, validate_p2, validate_p2_with, verify_eac, verify_eac_dry_run, verify_eacs,
-    SchemaKind,
+    verify_eacs_confirmed, SchemaKind,
 };
 pub use pack::{
     make_pack, make_pack_with_key_dir, pack_diff, pack_diff_with, packs, selection_words,
@@ -101,7 +102,7 @@ pub use refdata::{
 pub use registry::{
     check, delete_mapping, formats, load_mapping, mapping_from_json, mappings, preview_csv,
     preview_mapping, read_mapping_file, save_mapping, save_source, saved_mapping, set_fields,
-    sources, CsvPreview, FormatInfo, MappingPreview, MAX_DOCUMENT_BYTES,
+    set_fields_confirmed, sources, CsvPreview, FormatInfo, MappingPreview, MAX_DOCUMENT_BYTES,
 };
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use sample_db::{
@@ -129,7 +130,7 @@ pub use eac_store::{
     FindingKind, FindingSide, MissingCount, RangeOverlap, RangeSide, RegistryImportReport,
     SavedMapping, SeenBefore, SetFieldsReport, SettableField, SkippedEntry, SourceView,
 };
-pub use eac_store::{AuditAction, AuditStates, Phase};
+pub use eac_store::{AuditAction, AuditStates, ChangedSince, Confirmed, Phase};
 pub use eac_store::{
     AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary,
     BulkEditReport, BundleReport, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport,

@@ -1014,6 +1014,21 @@ pub fn verify_eacs(
     )?)
 }
 
+/// [`verify_eacs`], not a dry run, refused (`invalid_input`,
+/// `details.unconfirmed`: the count; nothing marked) when it finds more
+/// EACs in its own write than `confirmed` allows.
+pub fn verify_eacs_confirmed(
+    store: &mut Store,
+    filter: &EacFilter,
+    reason: Option<&str>,
+    confirmed: eac_store::Confirmed,
+    progress: &dyn Progress,
+) -> Result<eac_store::VerifyReport, AppError> {
+    let reason = eac_store::Reason::optional(reason)?;
+    let user = eac_store::os_user();
+    Ok(store.mark_verified_confirmed(filter, reason.as_ref(), &user, confirmed, progress)?)
+}
+
 /// [`verify_eacs`] for one EAC (or envelope-only EAC) by its exact id
 /// (`not_found` if unknown).
 pub fn verify_eac(

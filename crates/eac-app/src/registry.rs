@@ -606,3 +606,33 @@ pub fn set_fields(
         progress,
     )?)
 }
+
+/// [`set_fields`], not a dry run, refused (`invalid_input`,
+/// `details.unconfirmed`: the count; nothing written) when it finds more
+/// EACs in its own write than `confirmed` allows.
+#[allow(clippy::too_many_arguments)]
+pub fn set_fields_confirmed(
+    store: &mut Store,
+    target: &DeleteTarget,
+    values: &[FieldValue],
+    reason: Option<&str>,
+    os_user: &str,
+    confirmed: eac_store::Confirmed,
+    progress: &dyn Progress,
+    seen_version: Option<i64>,
+) -> Result<SetFieldsReport, AppError> {
+    let Some(reason) = Reason::optional(reason)? else {
+        return Err(AppError::invalid_input(
+            "say why these fields change (a reason); it is kept in the audit log",
+        ));
+    };
+    Ok(store.set_fields_confirmed(
+        target,
+        seen_version,
+        values,
+        &reason,
+        os_user,
+        confirmed,
+        progress,
+    )?)
+}

@@ -26,21 +26,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-impl Cli {
-    /// The version the edit was given with `--if-version` (`set`,
-    /// `set-emissions`, `beneficiaries set`), which its refusal names.
-    pub fn if_version(&self) -> Option<i64> {
-        match &self.command {
-            Command::Set(a) => a.if_version,
-            Command::SetEmissions(a) => a.if_version,
-            Command::Beneficiaries {
-                action: BeneficiariesCommand::Set(a),
-            } => a.if_version,
-            _ => None,
-        }
-    }
-}
-
 /// The exit codes every command keeps to (README.md's "Exit codes"), for
 /// `eacdesk --help`: a script learns them where it learns the commands.
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 the data breaks a rule (nothing was written), a \

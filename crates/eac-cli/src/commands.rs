@@ -1914,9 +1914,8 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     // As `set`, `delete` and `undo-import`: more than one EAC only
     // with --yes; without it, the plan (as --dry-run says it) and the
     // refusal on stderr.
-    if let Err(e) = confirmed(matching, a.yes, |n| {
-        format!("change the beneficiaries of {n}")
-    }) {
+    let what = |n: &str| format!("change the beneficiaries of {n}");
+    if let Err(e) = confirmed(matching, a.yes, what) {
         let bar = Bar::new(Units::Eacs);
         let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
         bar.finish();
@@ -1943,7 +1942,17 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     }
     let bar = Bar::new(Units::Eacs);
     let reason = reason.unwrap_or_default();
-    let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, reason, &bar)?;
+    // The change counts again under the write lock, and that count decides:
+    // one EAC counted above may be many once another program has imported.
+    let report = eac_app::bulk_set_beneficiaries_confirmed(
+        &mut store,
+        &filter,
+        &to,
+        reason,
+        confirmation(a.yes),
+        &bar,
+    )
+    .map_err(|e| unconfirmed_in_write(e, matching, what))?;
     bar.finish();
     out.committed(format!(
         "the beneficiaries of {} were changed",
@@ -3183,11 +3192,15 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
             // Without --yes a plan is made first, to ask for it when more
             // than one EAC would change; with it nothing is asked.
             let plan_first = a.dry_run || !a.yes;
-            let mut report = eac_app::verify_eacs(&mut store, &filter, reason, plan_first, &bar)?;
+            let what = |n: &str| format!("mark {n} as verified");
+            let mut report = if plan_first {
+                eac_app::verify_eacs(&mut store, &filter, reason, true, &bar)?
+            } else {
+                let yes = eac_app::Confirmed::Yes;
+                eac_app::verify_eacs_confirmed(&mut store, &filter, reason, yes, &bar)?
+            };
             if plan_first && !a.dry_run {
-                if let Err(e) =
-                    confirmed(report.verified, false, |n| format!("mark {n} as verified"))
-                {
+                if let Err(e) = confirmed(report.verified, false, what) {
                     bar.finish();
                     // Under --json stdout is JSON or nothing: the plan, as
                     // --dry-run --json prints it; in text what it would do
@@ -3204,7 +3217,11 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
                     }
                     return Err(e.into());
                 }
-                report = eac_app::verify_eacs(&mut store, &filter, reason, false, &bar)?;
+                // Counted again under the write lock: that count decides.
+                let counted = report.verified;
+                let at_most = confirmation(false);
+                report = eac_app::verify_eacs_confirmed(&mut store, &filter, reason, at_most, &bar)
+                    .map_err(|e| unconfirmed_in_write(e, counted, what))?;
             }
             bar.finish();
             report
@@ -3303,6 +3320,37 @@ fn confirmed(
     Ok(())
 }
 
+/// The rule `--yes` (`yes`) sets for a change of the EACs it finds, passed
+/// into the change's own write so that the count that decides is the one
+/// written: confirmed, any number; not, at most one (as [`confirmed`]).
+fn confirmation(yes: bool) -> eac_app::Confirmed {
+    if yes {
+        eac_app::Confirmed::Yes
+    } else {
+        eac_app::Confirmed::AtMost(1)
+    }
+}
+
+/// `e`, or, when the change found more EACs in its own write than it may
+/// change without `--yes` (`details.unconfirmed`) where `counted` were
+/// counted before, [`confirmed`]'s refusal of the EACs it found, saying
+/// why the count moved. Nothing was changed either way.
+fn unconfirmed_in_write(
+    e: AppError,
+    counted: usize,
+    what: impl FnOnce(&str) -> String,
+) -> AppError {
+    let Some(found) = e.details.unconfirmed else {
+        return e;
+    };
+    let action = what(&count(found, "EAC"));
+    AppError::invalid_input(format!(
+        "This would {action} ({counted} when counted: another program or window changed the \
+         EACs before this change could start); nothing was changed. Run it again with --yes to \
+         confirm (or --dry-run to only look)."
+    ))
+}
+
 fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
     if !a.cds_eac_ids.is_empty() && !a.filter.is_empty() {
         filters_need_all_matching("CDS_EAC_IDs");
@@ -3322,7 +3370,8 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
     let report = if a.dry_run {
         plan
     } else {
-        if let Err(e) = confirmed(affected, a.yes, |n| format!("delete {n}")) {
+        let what = |n: &str| format!("delete {n}");
+        if let Err(e) = confirmed(affected, a.yes, what) {
             bar.finish();
             if a.json {
                 out.json(&plan)?;
@@ -3331,7 +3380,10 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
             }
             return Err(e.into());
         }
-        eac_app::delete_eacs(&mut store, &target, reason, false, &bar)?
+        // Counted again under the write lock: that count decides.
+        let yes = confirmation(a.yes);
+        eac_app::delete_eacs_confirmed(&mut store, &target, reason, yes, &bar)
+            .map_err(|e| unconfirmed_in_write(e, affected, what))?
     };
     bar.finish();
     if !report.dry_run {
@@ -3823,7 +3875,8 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
     let report = if a.dry_run {
         plan
     } else {
-        if let Err(e) = confirmed(plan.matching, a.yes, |n| format!("set fields of {n}")) {
+        let what = |n: &str| format!("set fields of {n}");
+        if let Err(e) = confirmed(plan.matching, a.yes, what) {
             bar.finish();
             // What it would do, said as not done for want of --yes (the
             // error says how to confirm), never as a dry run; under
@@ -3835,9 +3888,18 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
             }
             return Err(e.into());
         }
-        eac_app::set_fields(
-            &mut store, &target, &values, reason, &user, false, &bar, seen,
-        )?
+        // Counted again under the write lock: that count decides.
+        eac_app::set_fields_confirmed(
+            &mut store,
+            &target,
+            &values,
+            reason,
+            &user,
+            confirmation(a.yes),
+            &bar,
+            seen,
+        )
+        .map_err(|e| unconfirmed_in_write(e, plan.matching, what))?
     };
     bar.finish();
     if !report.dry_run {

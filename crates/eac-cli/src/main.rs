@@ -41,10 +41,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_said(&e),
     };
-    let seen = cli.if_version();
     match commands::run(cli) {
         Ok(code) => code,
-        Err(e) => report(&e, seen),
+        Err(e) => report(&e),
     }
 }
 
@@ -69,8 +68,7 @@ fn clap_said(e: &clap::Error) -> ExitCode {
 }
 
 /// Prints an error in plain words (and the located violations, if any).
-/// `seen`: the version the command was given with `--if-version`.
-fn report(e: &anyhow::Error, seen: Option<i64>) -> ExitCode {
+fn report(e: &anyhow::Error) -> ExitCode {
     let mut err = ErrOut::stderr();
     if let Some(output) = e.downcast_ref::<OutputError>() {
         return output_failed(output, &mut err);
@@ -81,7 +79,7 @@ fn report(e: &anyhow::Error, seen: Option<i64>) -> ExitCode {
             ExitCode::from(interrupt::EXIT_INTERRUPTED)
         }
         Some(app) => {
-            writeln!(err, "error: {}", in_cli_words(app, seen));
+            writeln!(err, "error: {}", in_cli_words(app));
             err.violations(&app.violations());
             ExitCode::from(app.code.exit_code())
         }
@@ -93,32 +91,28 @@ fn report(e: &anyhow::Error, seen: Option<i64>) -> ExitCode {
 }
 
 /// `app`'s message as the command line says it: an edit refused because
-/// the EAC changed since the version given (`--if-version`, `seen`) says
-/// so of that version rather than of the EAC "opened" in the app, and ends
-/// with the steps on the command line instead of the app's "Reload it to
-/// see the change" (there is no pane to reload).
-fn in_cli_words(app: &AppError, seen: Option<i64>) -> std::borrow::Cow<'_, str> {
-    let id = app.details.cds_eac_ids.as_deref().and_then(<[_]>::first);
-    match (
-        app.code,
-        app.message.strip_suffix(eac_store::RELOAD_ADVICE),
-        id,
-    ) {
-        (eac_app::ErrorCode::Conflict, Some(head), Some(id)) => {
-            let since = match seen {
-                Some(n) => format!("was changed since version {n}, the one --if-version gave"),
-                None => "was changed since the version --if-version gave".to_owned(),
-            };
-            let head = head.replacen(eac_store::CHANGED_SINCE_OPENED, &since, 1);
-            let id = eac_model::quote(id);
+/// the EAC changed since the version given with `--if-version`
+/// (`details.changed_since`) says so of that version rather than of the
+/// EAC "opened" in the app, and gives the steps on the command line
+/// instead of the app's "Reload it to see the change" (there is no pane
+/// to reload).
+fn in_cli_words(app: &AppError) -> std::borrow::Cow<'_, str> {
+    match &app.details.changed_since {
+        Some(changed) => {
+            let since = format!(
+                "was changed since version {}, the one --if-version gave",
+                changed.seen
+            );
+            let id = eac_model::quote(&changed.cds_eac_id);
             format!(
-                "{head}See the change with `eacdesk audit {id}`, and the version the EAC has now \
+                "{} See the change with `eacdesk audit {id}`, and the version the EAC has now \
                  with `eacdesk show {id} --json` (`version`); then make your edit again with \
-                 --if-version set to it"
+                 --if-version set to it",
+                changed.head(&since)
             )
             .into()
         }
-        _ => app.message.as_str().into(),
+        None => app.message.as_str().into(),
     }
 }
 

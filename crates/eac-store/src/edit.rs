@@ -123,18 +123,18 @@ pub(crate) fn check_seen(
     // To the second, in UTC, as people read it.
     let when = at.get(..19).unwrap_or(&at).replace('T', " ");
     let change = format!("{} by {who} at {when} UTC", change_words(&action));
-    Err(StoreError::Conflict {
-        message: format!(
-            "EAC {named} {CHANGED_SINCE_OPENED} ({change}); nothing was saved. \
-             {RELOAD_ADVICE}"
-        ),
-        ids: vec![cds_eac_id.to_owned()],
-    })
+    Err(StoreError::ChangedSince(crate::ChangedSince {
+        named,
+        cds_eac_id: cds_eac_id.to_owned(),
+        seen,
+        change,
+    }))
 }
 
 /// How the refusal of an edit to an EAC changed since the person saw it
-/// ends: the app's words (its detail pane reloads). The command line, which
-/// has no pane to reload, says its own steps in their place.
+/// ([`StoreError::ChangedSince`]) ends in the app's words (its detail pane
+/// reloads). The command line, which has no pane to reload, says its own
+/// steps after [`crate::ChangedSince::head`] instead.
 pub const RELOAD_ADVICE: &str = "Reload it to see the change, then make your edit again";
 
 /// What the refusal of an edit to an EAC changed since the person saw it
@@ -142,6 +142,34 @@ pub const RELOAD_ADVICE: &str = "Reload it to see the change, then make your edi
 /// detail pane). The command line, where nothing was opened, says it of
 /// the version given with `--if-version` instead.
 pub const CHANGED_SINCE_OPENED: &str = "was changed after you opened it";
+
+/// Whether a change of EACs found in its own write (a filter's matches:
+/// `beneficiaries set`, `set`, `delete`, `verify`) was confirmed for the
+/// number it finds there. Checked under the write lock (on a server, with
+/// the EACs locked), on the EACs it would write: the count that decides is
+/// the one written, never one taken before, which another program may have
+/// made untrue meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Confirmed (`--yes`, the app's dialog): any number.
+    Yes,
+    /// Not confirmed: at most this many EACs; more is refused with
+    /// [`StoreError::Unconfirmed`], nothing written.
+    AtMost(usize),
+}
+
+impl Confirmed {
+    /// Refuses `found` EACs more than it allows, before anything is
+    /// written.
+    pub(crate) fn check(self, found: usize) -> Result<()> {
+        match self {
+            Confirmed::AtMost(at_most) if found > at_most => {
+                Err(StoreError::Unconfirmed { found, at_most })
+            }
+            _ => Ok(()),
+        }
+    }
+}
 
 /// The EAC `beneficiaries set` (or its dry run) changes: not found is said
 /// of an EAC the store holds only by its P2 envelope as such
@@ -287,7 +315,9 @@ pub(crate) fn apply(
 /// holding it are left as they are), audited, in the caller's write; with
 /// `dry_run` it only checks and counts, changing nothing: the closed
 /// periods and recorded claims are asked about each EAC it would change,
-/// as the edit itself asks, and nothing is locked.
+/// as the edit itself asks, and nothing is locked. More matching EACs
+/// than `confirmed` allows are refused before any is written.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn bulk(
     w: &Write,
     filter: &EacFilter,
@@ -296,11 +326,13 @@ pub(crate) fn bulk(
     os_user: &str,
     progress: &dyn Progress,
     dry_run: bool,
+    confirmed: Confirmed,
 ) -> Result<BulkEditReport> {
     // The matching ids first (the edit may change what the filter
     // matches), locked before any of them is read.
     let ids = crate::lock::matching(w, filter, !dry_run)?;
     let matching = ids.len();
+    confirmed.check(matching)?;
     let total = matching as u64;
     let mut changed = 0;
     let mut last_progress = Instant::now();

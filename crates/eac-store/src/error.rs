@@ -176,6 +176,21 @@ pub enum StoreError {
     /// was changed. `message` says what happened and what to do.
     #[error("{message}")]
     Conflict { message: String, ids: Vec<String> },
+    /// An edit made on a version of one EAC that has had a later version
+    /// since (`conflict`, as [`StoreError::Conflict`]); nothing was saved.
+    /// Said in the app's words (its detail pane is reloaded); each shell
+    /// may say [`ChangedSince::head`] with steps of its own instead.
+    #[error("{} {}", .0.head(crate::edit::CHANGED_SINCE_OPENED), crate::edit::RELOAD_ADVICE)]
+    ChangedSince(ChangedSince),
+    /// A change not confirmed for more than `at_most` EACs found `found`
+    /// in its own write ([`crate::Confirmed::AtMost`]): the count that
+    /// decides is the one that would have been written, not one taken
+    /// before; nothing was changed.
+    #[error(
+        "this change would take {found} EACs, more than the {at_most} it may take without \
+         confirmation; nothing was changed"
+    )]
+    Unconfirmed { found: usize, at_most: usize },
     #[error("cancelled; nothing was written")]
     Cancelled,
     /// The operation would add, change or remove these EACs, which lie in
@@ -440,10 +455,11 @@ impl StoreError {
             StoreError::DocumentAltered { .. } | StoreError::NotReferenceData { .. } => {
                 ErrorCode::Unreadable
             }
-            StoreError::Conflict { .. } => ErrorCode::Conflict,
+            StoreError::Conflict { .. } | StoreError::ChangedSince(_) => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
             StoreError::InvalidInput(_)
             | StoreError::Filter(_)
+            | StoreError::Unconfirmed { .. }
             | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
             StoreError::Io { .. } | StoreError::DatabaseGone { .. } => ErrorCode::Io,
@@ -457,6 +473,37 @@ impl StoreError {
             StoreError::OtherProgram { .. } => ErrorCode::InvalidInput,
             StoreError::Cancelled => ErrorCode::Cancelled,
         }
+    }
+}
+
+/// An edit refused because the EAC changed after the version it was made
+/// on ([`StoreError::ChangedSince`]): what each shell needs to say it in
+/// its own words, the app's detail pane or the command line's
+/// `--if-version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedSince {
+    /// The EAC as the detail pane's header names it: its certificate
+    /// number with the id beside it (`AAAZZZ-123 (id e-01)`), or the id.
+    pub named: String,
+    /// Its id (`cds_eac_id`), as given.
+    pub cds_eac_id: String,
+    /// The version the edit was made on.
+    pub seen: i64,
+    /// The last change recorded of it, in words ("its beneficiaries were
+    /// changed by Ann (ann) at 2026-12-03 01:52:36 UTC").
+    pub change: String,
+}
+
+impl ChangedSince {
+    /// What happened and that nothing was saved, `happened` said of the
+    /// EAC ("was changed after you opened it"): the refusal before the
+    /// shell's steps ("EAC e-01 was changed after you opened it (its
+    /// beneficiaries were changed by …); nothing was saved.").
+    pub fn head(&self, happened: &str) -> String {
+        format!(
+            "EAC {} {happened} ({}); nothing was saved.",
+            self.named, self.change
+        )
     }
 }
 

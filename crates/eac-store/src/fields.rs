@@ -428,6 +428,7 @@ pub const MAX_WARNINGS: usize = 50;
 /// Sets `values` on the EACs of `target`, audited, in the caller's write.
 /// `seen`: the version the person saw of the one EAC `target` names
 /// (refused with a conflict when it changed since; see `edit::check_seen`).
+/// More EACs than `confirmed` allows are refused before any is written.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn set_fields(
     w: &Write,
@@ -437,6 +438,7 @@ pub(crate) fn set_fields(
     reason: &Reason,
     os_user: &str,
     dry_run: bool,
+    confirmed: crate::Confirmed,
     progress: &dyn Progress,
 ) -> Result<SetFieldsReport> {
     let changes = parse_changes(values)?;
@@ -473,6 +475,7 @@ pub(crate) fn set_fields(
         }
         DeleteTarget::Filter(filter) => lock::matching(w, filter, lock)?,
     };
+    confirmed.check(ids.len())?;
     // Entered issue dates are corrected on EACs named by id, never
     // through a filter (a bulk edit only fills).
     let corrects_issued = matches!(target, DeleteTarget::Ids(_));

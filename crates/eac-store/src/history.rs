@@ -1124,6 +1124,7 @@ pub(crate) fn delete(
     reason: &Reason,
     os_user: &str,
     dry_run: bool,
+    confirmed: crate::Confirmed,
     progress: &dyn Progress,
 ) -> Result<DeleteReport> {
     // (kind, exact id) of every EAC to delete, in id order. On a server
@@ -1170,6 +1171,8 @@ pub(crate) fn delete(
             found.sort_by(|a, b| a.1.cmp(&b.1));
         }
     }
+    // Envelope-only EACs count as EACs: the count said is of both.
+    confirmed.check(found.len())?;
     let mut report = DeleteReport {
         dry_run,
         deleted: found.iter().filter(|(k, _)| *k == Kind::Eac).count(),

@@ -74,9 +74,9 @@ pub use claims::{
     NewConsumption, FACTOR_KINDS,
 };
 use eac_model::Eac;
-pub use edit::{CHANGED_SINCE_OPENED, RELOAD_ADVICE};
+pub use edit::{Confirmed, CHANGED_SINCE_OPENED, RELOAD_ADVICE};
 pub use emissions::{parse_emission_factor, EmissionFactors};
-pub use error::{ErrorCode, FilterProblem, Result, StoreError};
+pub use error::{ChangedSince, ErrorCode, FilterProblem, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
 pub use fold::{canonically_equal, name_key};
 pub use fresh::NewDatabase;
@@ -746,7 +746,17 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<SetFieldsReport> {
         let set = |w: &write::Write, dry_run| {
-            fields::set_fields(w, target, seen, values, reason, os_user, dry_run, progress)
+            fields::set_fields(
+                w,
+                target,
+                seen,
+                values,
+                reason,
+                os_user,
+                dry_run,
+                Confirmed::Yes,
+                progress,
+            )
         };
         // On a server database too (decision 220).
         if dry_run {
@@ -754,6 +764,27 @@ impl Store {
         } else {
             self.write_either(|w| set(w, false))
         }
+    }
+
+    /// [`Store::set_fields_seen`], not a dry run, refused with
+    /// [`StoreError::Unconfirmed`] (nothing written) when it finds more
+    /// EACs in its own write than `confirmed` allows.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_fields_confirmed(
+        &mut self,
+        target: &DeleteTarget,
+        seen: Option<i64>,
+        values: &[FieldValue],
+        reason: &Reason,
+        os_user: &str,
+        confirmed: Confirmed,
+        progress: &dyn Progress,
+    ) -> Result<SetFieldsReport> {
+        self.write_either(|w| {
+            fields::set_fields(
+                w, target, seen, values, reason, os_user, false, confirmed, progress,
+            )
+        })
     }
 
     /// Re-computes the audit log's hash chain: intact, or the first record
@@ -858,11 +889,29 @@ impl Store {
         let target = p2::VerifyTarget::Filter(filter);
         if dry_run {
             return self.dry_run_either(|w| {
-                p2::mark_verified(w, &target, reason, os_user, true, progress)
+                p2::mark_verified(w, &target, reason, os_user, true, Confirmed::Yes, progress)
             });
         }
+        self.mark_verified_confirmed(filter, Some(reason), os_user, Confirmed::Yes, progress)
+    }
+
+    /// [`Store::mark_verified`], not a dry run, refused with
+    /// [`StoreError::Unconfirmed`] (nothing written) when it finds more
+    /// EACs in its own write than `confirmed` allows.
+    pub fn mark_verified_confirmed(
+        &mut self,
+        filter: &EacFilter,
+        reason: Option<&Reason>,
+        os_user: &str,
+        confirmed: Confirmed,
+        progress: &dyn Progress,
+    ) -> Result<VerifyReport> {
+        let reason = p2::verify_reason(reason);
+        let target = p2::VerifyTarget::Filter(filter);
         // On a server database too (decision 220).
-        self.write_either(|w| p2::mark_verified(w, &target, reason, os_user, false, progress))
+        self.write_either(|w| {
+            p2::mark_verified(w, &target, reason, os_user, false, confirmed, progress)
+        })
     }
 
     /// Ids of envelope-only EACs (imported from a P2 listing without detail
@@ -899,7 +948,17 @@ impl Store {
     ) -> Result<VerifyReport> {
         let reason = p2::verify_reason(reason);
         let target = p2::VerifyTarget::Id(cds_eac_id);
-        self.write_either(|w| p2::mark_verified(w, &target, reason, os_user, false, &NoProgress))
+        self.write_either(|w| {
+            p2::mark_verified(
+                w,
+                &target,
+                reason,
+                os_user,
+                false,
+                Confirmed::Yes,
+                &NoProgress,
+            )
+        })
     }
 
     /// What [`Store::mark_verified_id`] would do, writing nothing: a report
@@ -907,7 +966,9 @@ impl Store {
     pub fn mark_verified_id_dry_run(&mut self, cds_eac_id: &str) -> Result<VerifyReport> {
         let reason = p2::verify_reason(None);
         let target = p2::VerifyTarget::Id(cds_eac_id);
-        self.dry_run_either(|w| p2::mark_verified(w, &target, reason, "", true, &NoProgress))
+        self.dry_run_either(|w| {
+            p2::mark_verified(w, &target, reason, "", true, Confirmed::Yes, &NoProgress)
+        })
     }
 
     /// Deletes EACs (full or envelope-only) by id or by filter, all or
@@ -924,10 +985,29 @@ impl Store {
     ) -> Result<DeleteReport> {
         // On a server database too (decision 220).
         if dry_run {
-            return self
-                .dry_run_either(|w| history::delete(w, target, reason, os_user, true, progress));
+            return self.dry_run_either(|w| {
+                history::delete(w, target, reason, os_user, true, Confirmed::Yes, progress)
+            });
         }
-        self.write_either(|w| history::delete(w, target, reason, os_user, false, progress))
+        self.delete_eacs_confirmed(target, reason, os_user, Confirmed::Yes, progress)
+    }
+
+    /// [`Store::delete_eacs`], not a dry run, refused with
+    /// [`StoreError::Unconfirmed`] (nothing deleted) when it finds more
+    /// EACs (envelope-only ones included) in its own write than
+    /// `confirmed` allows.
+    pub fn delete_eacs_confirmed(
+        &mut self,
+        target: &DeleteTarget,
+        reason: &Reason,
+        os_user: &str,
+        confirmed: Confirmed,
+        progress: &dyn Progress,
+    ) -> Result<DeleteReport> {
+        // On a server database too (decision 220).
+        self.write_either(|w| {
+            history::delete(w, target, reason, os_user, false, confirmed, progress)
+        })
     }
 
     /// Import batches (one per imported file or sample load), newest first.
@@ -1061,9 +1141,26 @@ impl Store {
         os_user: &str,
         progress: &dyn Progress,
     ) -> Result<BulkEditReport> {
+        self.bulk_set_beneficiaries_confirmed(filter, to, reason, os_user, Confirmed::Yes, progress)
+    }
+
+    /// [`Store::bulk_set_beneficiaries`], refused with
+    /// [`StoreError::Unconfirmed`] (nothing written) when the filter
+    /// matches more EACs in its own write than `confirmed` allows.
+    pub fn bulk_set_beneficiaries_confirmed(
+        &mut self,
+        filter: &EacFilter,
+        to: &BeneficiaryAssignment,
+        reason: &Reason,
+        os_user: &str,
+        confirmed: Confirmed,
+        progress: &dyn Progress,
+    ) -> Result<BulkEditReport> {
         edit::validate("bulk edit", to)?;
         // On a server database too (decision 220).
-        self.write_either(|w| edit::bulk(w, filter, to, reason, os_user, progress, false))
+        self.write_either(|w| {
+            edit::bulk(w, filter, to, reason, os_user, progress, false, confirmed)
+        })
     }
 
     /// What [`Store::bulk_set_beneficiaries`] would do, writing nothing:
@@ -1078,7 +1175,9 @@ impl Store {
     ) -> Result<BulkEditReport> {
         edit::validate("bulk edit", to)?;
         let reason = Reason::fixed("dry run");
-        self.dry_run_either(|w| edit::bulk(w, filter, to, &reason, "", progress, true))
+        self.dry_run_either(|w| {
+            edit::bulk(w, filter, to, &reason, "", progress, true, Confirmed::Yes)
+        })
     }
 
     /// What [`Store::set_beneficiaries_seen`] would do, writing nothing:

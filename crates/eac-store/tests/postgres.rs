@@ -1320,7 +1320,7 @@ fn two_desks_on_one_server_edit_different_eacs_freely_and_never_overwrite_one_an
     let err = bob
         .set_beneficiaries_seen(&ids[0], Some(seen_by_bob), &assign("BOB"), &reason, "bob")
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert!(matches!(err, StoreError::ChangedSince(_)), "{err}");
     let message = err.to_string();
     assert!(
         message.contains("its beneficiaries were changed by Ann (ann)"),

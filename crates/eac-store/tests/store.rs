@@ -31,6 +31,8 @@ mod atomic;
 mod chain;
 #[path = "store/claims.rs"]
 mod claims;
+#[path = "store/confirmed.rs"]
+mod confirmed;
 #[path = "store/crafted_schema.rs"]
 mod crafted_schema;
 #[path = "store/empty_file.rs"]
@@ -1711,6 +1713,27 @@ fn an_edit_on_an_older_version_is_refused_naming_the_change_and_writes_nothing()
         .set_beneficiaries_seen("a", Some(seen.version), &ours, &why("our contract"), "bob")
         .unwrap_err();
     assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
+    // Typed, so each shell says it in its own words: the EAC, the
+    // version the edit was made on and the change; the app's words are
+    // its head and the advice to reload.
+    let StoreError::ChangedSince(typed) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(typed.cds_eac_id, "a");
+    assert_eq!(typed.named, "ZZ-9 (id a)");
+    assert_eq!(typed.seen, seen.version);
+    assert!(
+        (typed.change).starts_with("its beneficiaries were changed by Ann Other (ann) at 20"),
+        "{typed:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} {}",
+            typed.head(eac_store::CHANGED_SINCE_OPENED),
+            eac_store::RELOAD_ADVICE
+        )
+    );
     let message = err.to_string();
     assert!(
         message.starts_with("EAC ZZ-9 (id a) was changed after you opened it"),

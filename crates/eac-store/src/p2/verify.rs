@@ -28,13 +28,15 @@ static VERIFY_REASON: Reason = Reason::fixed("checked against its source");
 
 /// Sets `cds_synced` of every EAC of `target` to the write's time and
 /// records a `verify` audit record for each (before/after `cds_synced`),
-/// through `w`; a dry run only counts.
+/// through `w`; a dry run only counts. More EACs than `confirmed` allows
+/// are refused before any is written.
 pub(crate) fn mark_verified(
     w: &Write,
     target: &VerifyTarget,
     reason: &Reason,
     os_user: &str,
     dry_run: bool,
+    confirmed: crate::Confirmed,
     progress: &dyn Progress,
 ) -> Result<crate::VerifyReport> {
     let at = w.at();
@@ -84,6 +86,7 @@ pub(crate) fn mark_verified(
             return Err(StoreError::NotFound(id.to_string()));
         }
     }
+    confirmed.check(found.len())?;
     // Synced now, but never before it was created (decision 249; the
     // storage form compares as text in time order).
     let synced_of = |created: &String| {
