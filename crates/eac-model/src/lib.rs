@@ -40,6 +40,6 @@ pub use read::{
     read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary, ObjectRead,
 };
 pub use text::MAX_TEXT_CHARS;
-pub use time::{clock_words, period_words, Date, TimeError, Timestamp};
+pub use time::{clock_words, no_such_day, period_words, Date, TimeError, Timestamp};
 pub use violation::{cap, pointer_token, quote, rule_title, Rule, Severity, Violation};
 pub use write::ListingWriter;

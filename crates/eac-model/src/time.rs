@@ -301,7 +301,7 @@ impl Date {
             })
             .flatten();
         date.map(Date)
-            .ok_or_else(|| match shape.then(|| no_such_day(&b[..10])).flatten() {
+            .ok_or_else(|| match shape.then(|| no_such_ymd(&b[..10])).flatten() {
                 Some(why) => TimeError::NoSuch(text.to_owned(), "full-date", why),
                 None => TimeError::Date(text.to_owned()),
             })
@@ -378,9 +378,12 @@ impl Clock {
     }
 }
 
-/// Why `YYYY-MM-DD` (digits where digits go) names no day, in words;
-/// `None` when it does (or is not so written). Only refused texts get here.
-fn no_such_day(b: &[u8]) -> Option<String> {
+/// Why the day `year`-`month`-`day` is not one of the calendar, in
+/// words ("February 2023 has 28 days", "there is no month 13; a year has
+/// 12 months"); `None` for a day of the calendar. Every reader that finds
+/// a day written in its form but not in the calendar says it so: the
+/// RFC 3339 dates and date-times here, the registry readers' days.
+pub fn no_such_day(year: i32, month: u32, day: u32) -> Option<String> {
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -395,18 +398,8 @@ fn no_such_day(b: &[u8]) -> Option<String> {
         "November",
         "December",
     ];
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (year, month, day) = (digits(&b[..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
     if !(1..=12).contains(&month) {
-        return Some(format!(
-            "there is no month {month:02}; months go from 01 to 12"
-        ));
-    }
-    let name = MONTHS[usize::try_from(month - 1).ok()?];
-    if day == 0 {
-        return Some("there is no day 00; days start at 01".to_owned());
+        return Some(format!("there is no month {month}; a year has 12 months"));
     }
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
@@ -415,14 +408,24 @@ fn no_such_day(b: &[u8]) -> Option<String> {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     };
-    if day <= days {
+    let name = MONTHS[month as usize - 1];
+    match day {
+        0 => Some(format!(
+            "there is no day 0; days are counted from 1 (and {name} {year:04} has {days} days)"
+        )),
+        d if d > days => Some(format!("{name} {year:04} has {days} days")),
+        _ => None,
+    }
+}
+
+/// [`no_such_day`] of `YYYY-MM-DD` (digits where digits go); `None` when
+/// it is not so written. Only refused texts get here.
+fn no_such_ymd(b: &[u8]) -> Option<String> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    Some(match (month, day) {
-        (2, 29) => format!("{year:04} has no 29 February (it is not a leap year)"),
-        (2, _) => format!("February {year:04} has {days} days"),
-        _ => format!("{name} has {days} days"),
-    })
+    let year = i32::try_from(digits(&b[..4])?).ok()?;
+    no_such_day(year, digits(&b[5..7])?, digits(&b[8..10])?)
 }
 
 /// Why a text written `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)` names no
@@ -452,7 +455,7 @@ fn no_such_time(text: &str) -> Option<String> {
         [b'+' | b'-', h1, h2, b':', m1, m2] => Some((digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)),
         _ => return None,
     };
-    if let Some(why) = no_such_day(&b[..10]) {
+    if let Some(why) = no_such_ymd(&b[..10]) {
         return Some(why);
     }
     if hour == 24 && minute == 0 && second == 0 {
@@ -618,21 +621,22 @@ mod tests {
         let time = |t: &str| why(Timestamp::parse(t).map(|_| ()));
         assert_eq!(
             date("2023-02-29"),
-            "`2023-02-29` is written as an RFC 3339 full-date but does not exist: 2023 has no \
-             29 February (it is not a leap year)"
+            "`2023-02-29` is written as an RFC 3339 full-date but does not exist: February 2023 \
+             has 28 days"
         );
-        assert!(date("2024-04-31").ends_with("does not exist: April has 30 days"));
+        assert!(date("2024-04-31").ends_with("does not exist: April 2024 has 30 days"));
         assert!(date("2024-02-30").ends_with("February 2024 has 29 days"));
-        assert!(date("2024-13-01").ends_with("there is no month 13; months go from 01 to 12"));
-        assert!(date("2024-01-00").ends_with("there is no day 00; days start at 01"));
+        assert!(date("2024-13-01").ends_with("there is no month 13; a year has 12 months"));
+        assert!(date("2024-01-00").ends_with(
+            "there is no day 0; days are counted from 1 (and January 2024 has 31 days)"
+        ));
         assert_eq!(
             time("2024-01-01T24:00:00Z"),
             "`2024-01-01T24:00:00Z` is written as an RFC 3339 date-time but does not exist: hour \
              24 does not exist; midnight is 00:00 of the next day"
         );
-        assert!(time("2023-02-29T00:00:00Z")
-            .ends_with("2023 has no 29 February (it is not a leap year)"));
-        assert!(time("2024-04-31T00:00:00Z").ends_with("April has 30 days"));
+        assert!(time("2023-02-29T00:00:00Z").ends_with("February 2023 has 28 days"));
+        assert!(time("2024-04-31T00:00:00Z").ends_with("April 2024 has 30 days"));
         assert!(
             time("2024-01-01T23:60:00Z").ends_with("there is no minute 60; minutes go up to 59")
         );

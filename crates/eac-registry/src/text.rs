@@ -334,22 +334,9 @@ fn split_offset(time: &str) -> (&str, &str) {
 /// `-` in ISO, where the day's accepted midnight, `T00:00:00`, may follow)
 /// but that month or that day does not exist. `None` for a day of the
 /// calendar, and for a text not in the form (the caller says which form it
-/// expected).
+/// expected). The words are the model's ([`eac_model::no_such_day`]), as an
+/// RFC 3339 date says them.
 pub fn not_a_calendar_day(text: &str, order: DateOrder) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let t = text.trim();
     let (day_text, sep) = match order {
         DateOrder::Iso => match t.split_once(['T', 't']) {
@@ -376,26 +363,7 @@ pub fn not_a_calendar_day(text: &str, order: DateOrder) -> Option<String> {
         return None;
     }
     let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if NaiveDate::from_ymd_opt(year, month, day).is_some() {
-        return None;
-    }
-    if !(1..=12).contains(&month) {
-        return Some(format!("there is no month {month}; a year has 12 months"));
-    }
-    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
-    let days = (next - first).num_days();
-    let name = MONTHS[month as usize - 1];
-    Some(match day {
-        0 => format!(
-            "there is no day 0; days are counted from 1 (and {name} {year} has {days} days)"
-        ),
-        _ => format!("{name} {year} has {days} days"),
-    })
+    eac_model::no_such_day(year, month, day)
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
