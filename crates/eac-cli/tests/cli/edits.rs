@@ -301,7 +301,7 @@ fn import_lists_the_first_warnings_and_says_where_the_rest_are() {
         .args(["import", "--dry-run", "ben.json"])
         .assert()
         .success();
-    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let err = stderr(&out);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 12, "{err}");
     assert!(lines[0].starts_with("60 warnings in "), "{err}");

@@ -701,6 +701,18 @@ fn ls_never_writes_a_periods_end_as_a_day_it_does_not_include() {
     assert!(!text.contains("2025-01-01  "), "{text}");
 }
 
+/// Every cell of the sheet `name` as its text, row by row.
+fn sheet_text<R: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<R>,
+    name: &str,
+) -> Vec<Vec<String>> {
+    let sheet = book.worksheet_range(name).unwrap();
+    sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 /// The monthly example as EACs `id_i` with beneficiary accounts `lists[i]`,
 /// written to `name` in the desk's folder and imported.
 fn import_beneficiaries(desk: &Desk, name: &str, lists: &[(&str, Vec<String>)]) {
@@ -745,33 +757,25 @@ fn ls_xlsx_cuts_a_cell_too_long_for_a_workbook_and_keeps_it_whole_on_a_sheet() {
         .arg(&dest)
         .assert()
         .success();
-    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let said = stdout(&out);
     assert!(
-        stdout.contains("1 cell longer than a spreadsheet cell holds (32,767 characters)")
-            && stdout.contains("\"Long cells\""),
-        "{stdout}"
+        said.contains("1 cell longer than a spreadsheet cell holds (32,767 characters)")
+            && said.contains("\"Long cells\""),
+        "{said}"
     );
     let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
     assert_eq!(
         book.sheet_names(),
         ["EACs", "Filter and totals", "Long cells"]
     );
-    let eacs = book.worksheet_range("EACs").unwrap();
-    let header: Vec<String> = eacs
-        .rows()
-        .next()
-        .unwrap()
+    let eacs = sheet_text(&mut book, "EACs");
+    let at = eacs[0].iter().position(|h| h == "beneficiaries").unwrap();
+    let cells: BTreeMap<&str, &str> = eacs[1..]
         .iter()
-        .map(|c| c.to_string())
-        .collect();
-    let at = header.iter().position(|h| h == "beneficiaries").unwrap();
-    let cells: BTreeMap<String, String> = eacs
-        .rows()
-        .skip(1)
-        .map(|r| (r[0].to_string(), r[at].to_string()))
+        .map(|r| (r[0].as_str(), r[at].as_str()))
         .collect();
     assert_eq!(cells["short-1"], "ACC-1");
-    let cut = &cells["long-1"];
+    let cut = cells["long-1"];
     assert!(cut.encode_utf16().count() <= 32_767, "{}", cut.len());
     let (start, marker) = cut.split_once(" … [cut").unwrap();
     assert!(whole.starts_with(start) && start.len() > 30_000);
@@ -781,11 +785,7 @@ fn ls_xlsx_cuts_a_cell_too_long_for_a_workbook_and_keeps_it_whole_on_a_sheet() {
         "{marker}"
     );
     // The whole text, in parts joined in order, each a cell.
-    let sheet = book.worksheet_range("Long cells").unwrap();
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = sheet_text(&mut book, "Long cells");
     assert_eq!(rows[0], ["cds_eac_id", "column", "part", "text"]);
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[1][..3], ["long-1", "beneficiaries", "1 of 2"]);
@@ -797,24 +797,19 @@ fn ls_xlsx_cuts_a_cell_too_long_for_a_workbook_and_keeps_it_whole_on_a_sheet() {
         "{}",
         &rows[1][3][rows[1][3].len() - 10..]
     );
-    let about = book.worksheet_range("Filter and totals").unwrap();
-    let said: Vec<String> = about
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
+    let about: Vec<String> = sheet_text(&mut book, "Filter and totals")
+        .iter()
+        .map(|r| r.join(" | "))
         .collect();
     assert!(
-        said.iter()
+        about
+            .iter()
             .any(|l| l.starts_with("Long cells | 1 cell longer")),
-        "{said:?}"
+        "{about:?}"
     );
     // The CSV holds it whole.
     let out = desk.eacdesk().args(["ls", "--csv"]).assert().success();
-    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    let records = parse_csv(&stdout(&out));
     let row = records.iter().find(|r| r[0] == "long-1").unwrap();
     assert_eq!(row[11], whole);
 }
@@ -842,7 +837,7 @@ fn ls_csv_and_xlsx_tell_one_beneficiary_holding_the_joiner_from_two() {
         ("e4", "\"say \"\"hi\"\"\"; \" lead\"; \"C;D\"; plain"),
     ];
     let out = desk.eacdesk().args(["ls", "--csv"]).assert().success();
-    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    let records = parse_csv(&stdout(&out));
     let cells: BTreeMap<&str, &str> = records[1..]
         .iter()
         .map(|r| (r[0].as_str(), r[11].as_str()))
@@ -855,15 +850,10 @@ fn ls_csv_and_xlsx_tell_one_beneficiary_holding_the_joiner_from_two() {
         .assert()
         .success();
     let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
-    let sheet = book.worksheet_range("EACs").unwrap();
-    let cells: BTreeMap<String, String> = sheet
-        .rows()
-        .skip(1)
-        .map(|r| (r[0].to_string(), r[11].to_string()))
-        .collect();
-    let expected: BTreeMap<String, String> = expected
+    let sheet = sheet_text(&mut book, "EACs");
+    let cells: BTreeMap<&str, &str> = sheet[1..]
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .map(|r| (r[0].as_str(), r[11].as_str()))
         .collect();
-    assert_eq!(cells, expected);
+    assert_eq!(cells, BTreeMap::from(expected));
 }
