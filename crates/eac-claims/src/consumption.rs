@@ -215,13 +215,13 @@ pub fn read_consumption_all(
         let (record_start, record_place) =
             lines.record_at(record.position().map_or(0, |p| p.byte()));
         let line = record_place.line;
-        let cells = cell_starts(bytes, record_start);
         let cell = |i: usize| record.get(at[i]).unwrap_or("").trim();
         // A cell's problem is placed where the cell starts (its line, after
         // a quoted line break before it in the row, and its character
         // column) and names its column in words, as the mapped-CSV reader
-        // does.
+        // does. The cells' starts are found only for a row with a problem.
         let err = |i: usize, rule: &'static str, message: String| {
+            let cells = cell_starts(bytes, record_start);
             let mut place = record_place;
             place.pass(&bytes[record_start..cells.get(at[i]).copied().unwrap_or(record_start)]);
             err(
