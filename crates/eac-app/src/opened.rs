@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use eac_store::FileNow;
+
 use crate::error::{DatabaseProblem, ErrorDetails};
 use crate::AppError;
 
@@ -43,44 +45,13 @@ pub fn refuse_non_regular_database(path: &Path) -> Result<(), AppError> {
 /// deleted, emptied or replaced since is noticed before the next command
 /// reads or writes, so the app never makes a new, empty database in its
 /// place (an operation opens the path again, and an open makes a missing
-/// database) nor goes on with a file no longer there.
+/// database) nor goes on with a file no longer there. What tells the file
+/// apart is the store's ([`eac_store::OpenedFile`], which also decides how
+/// a connection closes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenedFile {
     path: PathBuf,
-    id: FileId,
-    /// It held something when opened: a database the app opened always
-    /// does (opening writes its schema).
-    held_bytes: bool,
-}
-
-/// What tells one file from another put at the same path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileId {
-    #[cfg(unix)]
-    dev: u64,
-    #[cfg(unix)]
-    ino: u64,
-    #[cfg(not(unix))]
-    created: Option<std::time::SystemTime>,
-}
-
-impl FileId {
-    fn of(meta: &std::fs::Metadata) -> FileId {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            FileId {
-                dev: meta.dev(),
-                ino: meta.ino(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            FileId {
-                created: meta.created().ok(),
-            }
-        }
-    }
+    file: eac_store::OpenedFile,
 }
 
 impl OpenedFile {
@@ -90,11 +61,9 @@ impl OpenedFile {
         if crate::is_server(path) {
             return None;
         }
-        let meta = std::fs::metadata(path).ok()?;
         Some(OpenedFile {
             path: path.to_owned(),
-            id: FileId::of(&meta),
-            held_bytes: meta.len() > 0,
+            file: eac_store::OpenedFile::at(path)?,
         })
     }
 
@@ -104,12 +73,11 @@ impl OpenedFile {
     /// or `replaced`). A path that cannot be looked at passes: the command
     /// then says why.
     pub fn check(&self) -> Result<(), AppError> {
-        let problem = match std::fs::metadata(&self.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => DatabaseProblem::Missing,
-            Err(_) => return Ok(()),
-            Ok(meta) if meta.len() == 0 && self.held_bytes => DatabaseProblem::Emptied,
-            Ok(meta) if FileId::of(&meta) != self.id => DatabaseProblem::Replaced,
-            Ok(_) => return Ok(()),
+        let problem = match self.file.now_at(&self.path) {
+            FileNow::Same | FileNow::Unknown => return Ok(()),
+            FileNow::Missing => DatabaseProblem::Missing,
+            FileNow::Emptied => DatabaseProblem::Emptied,
+            FileNow::Replaced => DatabaseProblem::Replaced,
         };
         Err(gone(&self.path, problem))
     }

@@ -80,6 +80,7 @@ pub use error::{ChangedSince, ErrorCode, FilterProblem, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
 pub use fold::{canonically_equal, name_key};
 pub use fresh::NewDatabase;
+pub use opened::{FileNow, OpenedFile};
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;
 pub use placing::{PlaceFailed, UnplacedExport};
