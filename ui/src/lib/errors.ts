@@ -2,8 +2,7 @@
 // into plain words for a person (what happened + what to do next).
 
 import type { AppError, ClosedPeriod, DatabaseProblem, ErrorCode, ErrorDetails, Violation } from "./types";
-import { formatDateTimeUtc } from "./dates";
-import { auditWho } from "./auditQuery";
+import { closedByText, periodDays } from "./evidence";
 import { formatCount, plural } from "./decimal";
 
 /** Code used when the UI runs without the EAC Desk backend (e.g. plain browser). */
@@ -247,11 +246,8 @@ function frozenWords(d: ErrorDetails, options: FriendlyOptions): { message: stri
   const periods: readonly ClosedPeriod[] = d.closed_periods ?? [];
   let where: string;
   if (periods.length > 0) {
-    // Who closed it as the History shows people: "Ana López (ana)", or the login alone.
-    const each = periods.map(
-      (p) =>
-        `${p.from} to ${p.to} (closed by ${auditWho({ os_user: p.closed_by, display_name: p.closed_by_name ?? null })} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”)`,
-    );
+    // Who closed it as the History and the Closed periods list show people: "Ana López (ana)", or the login alone.
+    const each = periods.map((p) => `${periodDays(p)} (${closedByText(p)})`);
     where =
       periods.length === 1
         ? `the closed reporting period ${each[0]}`

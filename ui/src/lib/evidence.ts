@@ -232,8 +232,8 @@ function periodWho(login: string, name: string | undefined): string {
   return auditWho({ os_user: login, display_name: name ?? null });
 }
 
-/** "closed by Ana López (ana) on …: “reason”", as the list and the frozen-EAC notice say it. */
-function closedByText(p: ClosedPeriod): string {
+/** "closed by Ana López (ana) on …: “reason”", as the list, the frozen-EAC notice and a closed-period refusal say it. */
+export function closedByText(p: ClosedPeriod): string {
   return `closed by ${periodWho(p.closed_by, p.closed_by_name)} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`;
 }
 
