@@ -102,8 +102,14 @@ fn a_forced_cds_profile_is_honoured_both_ways() {
         cmd.args(["import", "--format", "cds-p2"]).arg(&p1);
         cmd
     });
+    // The content says P1 (its EACs have `values`): the refusal says so
+    // and how to import it (decision 426).
     assert!(
-        said.contains("(read as profile P2, as --format asked)"),
+        said.contains("(read as profile P2, as --format asked; it reads as a profile P1 listing: "),
+        "{said}"
+    );
+    assert!(
+        said.contains("; import it with --format cds-p1, or without --format)"),
         "{said}"
     );
     assert!(
@@ -145,7 +151,11 @@ fn a_forced_cds_profile_is_honoured_both_ways() {
         cmd
     });
     assert!(
-        said.contains("(read as profile P1, as --format asked)"),
+        said.contains(
+            "(read as profile P1, as --format asked; it reads as a profile P2 listing: its \
+             first EAC has `eac_data_url` and no `values`, as a P2 envelope has; import it with \
+             --format cds-p2, or without --format)"
+        ),
         "{said}"
     );
     assert!(

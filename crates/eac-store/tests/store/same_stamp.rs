@@ -91,8 +91,8 @@ fn the_same_eac_written_another_way_is_the_same() {
 }
 
 /// An edit forgets the digest (it gives the EAC a new version): an EAC
-/// whose `cds_modified` lies ahead keeps it through an edit, and the file
-/// it came from, given again, is said to state it differently.
+/// whose `cds_modified` lies ahead is moved on by a nanosecond by an edit,
+/// and the file it came from, stamped so, is said to state it differently.
 #[test]
 fn an_edit_forgets_the_digest() {
     let mut env = Env::new();
@@ -109,12 +109,17 @@ fn an_edit_forgets_the_digest() {
     env.store
         .set_beneficiaries("e-1", &to, &why("moved"), "tester")
         .unwrap();
-    assert_eq!(
-        env.store.eac("e-1").unwrap().cds_modified,
-        ts("2099-01-01T00:00:00Z")
-    );
+    // An edit moves a stamp ahead of now on by the stored precision
+    // (decision 15).
+    let edited = ts("2099-01-01T00:00:00.000000001Z");
+    assert_eq!(env.store.eac("e-1").unwrap().cds_modified, edited);
     assert_eq!(digest(&env, "e-1"), None);
 
+    // The file as it was, stamped as the edit left the EAC: the same
+    // stamp, no digest to say it is the same, so the EACs are compared.
+    let mut same_stamp = eac("e-1");
+    same_stamp.cds_modified = edited;
+    let file = env.listing("same-stamp.json", &[same_stamp]);
     let r = env.import(&file).unwrap();
     assert_eq!((r.skipped, r.skipped_differing), (1, 1));
     assert!(
