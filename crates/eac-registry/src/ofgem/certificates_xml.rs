@@ -144,6 +144,25 @@ fn runaway_value(source: &Source<'_>, key: &str, from: usize, to: usize) -> Opti
     ))
 }
 
+/// The attribute `key` written without `=` after its name (said alike
+/// from quick-xml's error and from [`tag_defect`]'s own reading).
+fn no_equals(key: &str) -> String {
+    format!(
+        "the attribute {} has no `=` after its name: XML writes an attribute name=\"value\". \
+         Correct it, or {DOWNLOAD_AGAIN}",
+        attribute_name(key)
+    )
+}
+
+/// The value of the attribute `key` written without quotes.
+fn not_quoted(key: &str) -> String {
+    format!(
+        "the value of the attribute {} is not in quotes: XML writes an attribute \
+         name=\"value\". Correct it, or {DOWNLOAD_AGAIN}",
+        attribute_name(key)
+    )
+}
+
 /// A defect in how an attribute is written, at its place in the file.
 fn attribute_error(
     e: &AttrError,
@@ -166,22 +185,10 @@ fn attribute_error(
                 ),
             )
         }
-        AttrError::ExpectedEq(at) => source.refuse(
-            in_tag(at),
-            format!(
-                "the attribute {} has no `=` after its name: XML writes an attribute \
-                 name=\"value\". Correct it, or {DOWNLOAD_AGAIN}",
-                attribute_name(name_before(tag, at)),
-            ),
-        ),
-        AttrError::ExpectedValue(at) | AttrError::UnquotedValue(at) => source.refuse(
-            in_tag(at),
-            format!(
-                "the value of the attribute {} is not in quotes: XML writes an attribute \
-                 name=\"value\". Correct it, or {DOWNLOAD_AGAIN}",
-                attribute_name(name_before(tag, at)),
-            ),
-        ),
+        AttrError::ExpectedEq(at) => source.refuse(in_tag(at), no_equals(name_before(tag, at))),
+        AttrError::ExpectedValue(at) | AttrError::UnquotedValue(at) => {
+            source.refuse(in_tag(at), not_quoted(name_before(tag, at)))
+        }
         AttrError::ExpectedQuote(at, quote) => source.refuse(
             in_tag(at),
             format!(
@@ -328,33 +335,13 @@ fn tag_defect(source: &Source<'_>, lt: usize) -> Option<ReadError> {
         match b.get(i) {
             Some(b'=') => {}
             None => return cut(),
-            Some(_) => {
-                return runaway(previous).or_else(|| {
-                    Some(source.refuse(
-                        i,
-                        format!(
-                            "the attribute {} has no `=` after its name: XML writes an \
-                             attribute name=\"value\". Correct it, or {DOWNLOAD_AGAIN}",
-                            attribute_name(key)
-                        ),
-                    ))
-                })
-            }
+            Some(_) => return runaway(previous).or_else(|| Some(source.refuse(i, no_equals(key)))),
         }
         i = skip_space(i + 1);
         let quote = match b.get(i) {
             Some(q @ (b'"' | b'\'')) => *q,
             None => return cut(),
-            Some(_) => {
-                return Some(source.refuse(
-                    i,
-                    format!(
-                        "the value of the attribute {} is not in quotes: XML writes an \
-                         attribute name=\"value\". Correct it, or {DOWNLOAD_AGAIN}",
-                        attribute_name(key)
-                    ),
-                ))
-            }
+            Some(_) => return Some(source.refuse(i, not_quoted(key))),
         };
         match b[i + 1..].iter().position(|&c| c == quote) {
             Some(n) => {
