@@ -668,23 +668,18 @@ impl<'a> FieldReader<'a> {
         if n < 2 {
             return;
         }
-        let mut seen = false;
-        let mut i = from;
-        self.errors.retain(|v| {
-            let keep = i < from || !is_milli(v) || !seen;
-            if i >= from && is_milli(v) {
-                seen = true;
-            }
-            i += 1;
-            keep
-        });
-        if let Some(first) = self.errors[from..].iter_mut().find(|v| is_milli(v)) {
+        // The first is kept, in its place, and says how many more.
+        let mut first = true;
+        let mut found = self.errors.split_off(from);
+        found.retain(|v| !is_milli(v) || std::mem::take(&mut first));
+        if let Some(first) = found.iter_mut().find(|v| is_milli(v)) {
             let more = match n - 1 {
                 1 => "so is 1 more value".to_owned(),
                 more => format!("so are {more} more values"),
             };
             first.message = format!("{} ({more} of this EAC)", first.message);
         }
+        self.errors.append(&mut found);
     }
 
     fn read_values(&mut self, opts: CheckOptions) -> Option<Vec<EacValue>> {
