@@ -13,8 +13,8 @@
 //! A text longer than a workbook cell holds (32,767 characters: thousands
 //! of beneficiaries) is cut with a marker naming where a third sheet,
 //! "Long cells", holds it whole; beneficiary ids holding the joiner `;` are
-//! quoted in both formats ([`beneficiary_list`]). Files are written atomically beside the destination, never over the
-//! database.
+//! quoted in both formats ([`beneficiary_list`]). Files are written
+//! atomically beside the destination, never over the database.
 
 use std::io::Write;
 use std::path::Path;
@@ -754,8 +754,8 @@ struct LongCell {
 #[derive(Default)]
 struct LongCells {
     cells: Vec<LongCell>,
-    /// Rows on that sheet so far, its header included.
-    rows: u32,
+    /// Parts on that sheet so far (one row each, below its header).
+    parts: u32,
 }
 
 impl LongCells {
@@ -772,12 +772,11 @@ impl LongCells {
             return text.into();
         }
         let parts = u32::try_from(parts(text).len()).unwrap_or(u32::MAX);
-        let first = self.rows.max(1) + 1;
-        self.rows = first + parts - 1;
-        let rows = match parts {
-            1 => format!("row {first}"),
-            _ => format!("rows {first}–{} (join them in order)", self.rows),
-        };
+        // Rows as a spreadsheet numbers them (the header is row 1); a
+        // text past one cell is two parts at least.
+        let first = self.parts + 2;
+        self.parts += parts;
+        let rows = format!("rows {first}–{} (join them in order)", self.parts + 1);
         let marker = format!(
             " … [cut: a cell holds at most 32,767 characters; the whole {} characters are on the sheet \"{LONG_CELLS_SHEET}\", {rows}]",
             text.chars().count()
@@ -985,5 +984,35 @@ mod tests {
         assert_eq!(e.details.reason, Some(crate::error::IoReason::FileTooLarge));
         assert!(e.message.contains("ulimit -f"), "{}", e.message);
         assert!(!is_temp_write_panic("index out of bounds"));
+    }
+
+    /// Each cut cell's marker names the rows of "Long cells" its parts
+    /// are on, below the header (row 1) and after the parts of the cells
+    /// cut before it; each cell is kept whole for that sheet.
+    #[test]
+    fn each_cut_cell_names_its_own_rows_of_the_long_cells_sheet() {
+        let mut long = LongCells::default();
+        let list = "x; ".repeat(15_000);
+        let three = "y".repeat(2 * XLSX_MAX_CELL + 1);
+        let just_past = "z".repeat(XLSX_MAX_CELL + 1);
+        assert_eq!(parts(&list).len(), 2);
+        assert_eq!(parts(&three).len(), 3);
+        assert_eq!(parts(&just_past).len(), 2);
+        assert_eq!(long.cut("e-0", "beneficiaries", "fits"), "fits");
+        let said = [
+            long.cut("e-1", "beneficiaries", &list).into_owned(),
+            long.cut("e-2", "destination_name", &three).into_owned(),
+            long.cut("e-3", "beneficiaries", &just_past).into_owned(),
+        ];
+        for (text, rows) in said.iter().zip([
+            "\"Long cells\", rows 2–3 (join them in order)]",
+            "\"Long cells\", rows 4–6 (join them in order)]",
+            "\"Long cells\", rows 7–8 (join them in order)]",
+        ]) {
+            assert!(text.ends_with(rows), "{}", &text[text.len() - 120..]);
+            assert!(utf16_len(text) <= XLSX_MAX_CELL);
+        }
+        assert_eq!(long.cells.len(), 3);
+        assert_eq!(long.cells[1].text, three);
     }
 }
