@@ -181,16 +181,18 @@ macro_rules! ipc_commands {
             /// `allow_extended_technologies` (default false) also accepts `nuclear`, `marine`,
             /// `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per file: added,
             /// replaced, skipped (`skipped_differing`: of them, EACs stored otherwise than the file
-            /// states them, kept as stored and not marked as checked against it, their
-            /// `cds_synced` unchanged: a later version is stored, or the same `cds_modified` with
-            /// other content, each of those named in a warning; `readded`: of added, EACs whose
-            /// history ended with their deletion or an undo's removal, stored again, each recorded
-            /// as `import_readd` and named by the first warning), ignored, the first 50 warnings, `warning_count` and, for a registry
-            /// document, `registry`; a failed file's `committed_before` names the files of the same
-            /// import committed before it (its message never says that nothing was changed). Long,
-            /// progress phase `import` (then `import_indexes` for a first import; `import_again`
-            /// while a first import reads a file that repeats an id a second time, to name each
-            /// repeat).
+            /// states them, kept as stored and not marked as checked against it, their `cds_synced`
+            /// unchanged: a later version is stored, or the same `cds_modified` with other content,
+            /// each of those named in a warning; `readded`: of added, EACs whose history ended with
+            /// their deletion or an undo's removal, stored again, each recorded as `import_readd`
+            /// and named by the first warning), ignored, the first 50 warnings, `warning_count`
+            /// and, for a registry document, `registry`; a failed file's `committed_before` names
+            /// the files of the same import committed before it (its message never says that
+            /// nothing was changed), and `violations_capped: true` says reading stopped at its
+            /// first 50 errors (its message then says "the first 50 rule violations (there may be
+            /// more)", never a total). Long, progress phase `import` (then `import_indexes` for a
+            /// first import; `import_again` while a first import reads a file that repeats an id a
+            /// second time, to name each repeat).
             async fn import_files(
                 desk,
                 op_id: String,
@@ -409,7 +411,10 @@ macro_rules! ipc_commands {
             }
             /// A P2 bundle FOLDER at `path` (new, empty, or an earlier EAC Desk bundle, replaced
             /// only on success, in the write that records it in the audit log; else
-            /// `invalid_input`); `base_url` (https) or `null` for `file:` URIs; `sha256` is of
+            /// `invalid_input`); `base_url` (https, published as typed with only a closing `/`
+            /// added: one with an empty host, or one a URL parser would rewrite — dot segments,
+            /// `%2e%2e`, an upper-case host, the default port — is `invalid_input` naming what it
+            /// would become, before anything is written) or `null` for `file:` URIs; `sha256` is of
             /// `eacs.json`. `conflict` when another program or window committed while it was
             /// written, and a busy database (`details.busy`), leave the earlier folder as it was;
             /// `warnings` as `export_file`'s, at the detail file of the first EAC with such a
@@ -467,17 +472,23 @@ macro_rules! ipc_commands {
                 })
                 .await
             }
-            /// Every import (file or sample load), newest first.
+            /// Every import (file or sample load), newest first, each with whether its undo would
+            /// be refused now and why: `undoable`, and `undo_refusal` (`null`, or `{ code, reason,
+            /// cds_eac_ids }`: the code `undo_import` refuses with, `conflict`, `frozen` or
+            /// `invalid_input`, and why in plain words). Worked out for every import together by
+            /// the undo's own rules (no undo, nor dry run, is run per import), so the list and
+            /// `undo_import` agree.
             async fn import_batches(desk) -> Vec<ImportBatch> {
                 desk.read(eac_app::import_batches).await
             }
             /// Takes an import out again (added EACs removed, replaced ones restored, and its
             /// registry document no longer named as a source of the EACs it found unchanged:
-            /// `unlinked`, each recorded): `conflict` when EACs changed after it
-            /// (`details.cds_eac_ids`), `invalid_input` when already undone, imported before
-            /// schema 6, or when undoing it would change nothing stored (every EAC it added
-            /// deleted since, or it changed none; the import stays as it is); `dry_run` only
-            /// counts. Long, progress phase `undo_import`.
+            /// `unlinked`, each recorded): `conflict` when EACs changed after it or a recorded
+            /// claim counts EACs it would take out or change (`details.cds_eac_ids`; the dry run
+            /// too), `frozen` when EACs it would change lie in a closed period, `invalid_input`
+            /// when already undone, imported before schema 6, or when undoing it would change
+            /// nothing stored (every EAC it added deleted since, or it changed none; the import
+            /// stays as it is); `dry_run` only counts. Long, progress phase `undo_import`.
             async fn undo_import(
                 desk,
                 op_id: String,
