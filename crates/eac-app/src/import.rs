@@ -651,19 +651,33 @@ mod tests {
             .iter()
             .any(|f| f.id == "cds-p2" && f.name == P2_FORMAT_NAME));
 
-        // Forced, it says so.
-        let report = import_files_in_app(
-            &mut store,
-            std::slice::from_ref(&listing),
-            ImportOptions {
-                format: Some("cds-p1".to_owned()),
-                ..ImportOptions::default()
-            },
-            &eac_store::NoProgress,
-        );
-        let message = report.files[0].message.as_deref().unwrap();
+        // Forced, it says so; forced as the other profile than its content
+        // tells, it also says which that is and the format to choose.
+        let mut forced = |format: &str| {
+            let report = import_files_in_app(
+                &mut store,
+                std::slice::from_ref(&listing),
+                ImportOptions {
+                    format: Some(format.to_owned()),
+                    ..ImportOptions::default()
+                },
+                &eac_store::NoProgress,
+            );
+            report.files[0].message.clone().unwrap()
+        };
+        let message = forced("cds-p2");
         assert!(
-            message.ends_with("It was read as profile P1, the format chosen."),
+            message.ends_with("It was read as profile P2, the format chosen."),
+            "{message}"
+        );
+        let message = forced("cds-p1");
+        assert!(
+            message.ends_with(
+                "It was read as profile P1, the format chosen, but it reads as a profile P2 \
+                 listing: its first EAC has `eac_data_url` and no `values`, as a P2 envelope \
+                 has. Choose the format “CDS EAC listing or bundle, profile P2 (JSON / \
+                 folder)” and import it again."
+            ),
             "{message}"
         );
     }
