@@ -204,7 +204,7 @@ fn import_files_for(
                 let count = crate::error::rule_violations(violations.len());
                 // Which profile a CDS file was read as, and why: a file
                 // taken for the other profile says so, and how to force it.
-                let read_as = read_as.map(|r| r.said(shell)).unwrap_or_default();
+                let read_as = read_as.map(|r| r.said(path, shell)).unwrap_or_default();
                 let message = match shell {
                     Shell::Cli => format!(
                         "Nothing was imported from {}: {count}{read_as}",
@@ -295,13 +295,11 @@ const P2_FORMAT_NAME: &str = "CDS EAC listing or bundle, profile P2 (JSON / fold
 /// ([`eac_store::p2::detect_profile`], decision 274).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ReadAs {
-    /// The format was given: P2 or P1, with what the content says (a
-    /// refusal names the other profile when the file reads as one of it,
-    /// as `validate` hints, decision 274).
-    Forced {
-        p2: bool,
-        found: eac_store::p2::DetectedProfile,
-    },
+    /// The format was given: P2 or P1. What the content says is looked at
+    /// only by a refusal ([`ReadAs::said`]), which names the other profile
+    /// when the file reads as one of it, as `validate` hints (decision
+    /// 274).
+    Forced { p2: bool },
     /// Found from the content, and why.
     Detected(eac_store::p2::DetectedProfile),
 }
@@ -309,14 +307,8 @@ enum ReadAs {
 impl ReadAs {
     fn of(path: &Path, format: Option<&str>) -> Self {
         match format {
-            Some("cds-p1") => ReadAs::Forced {
-                p2: false,
-                found: eac_store::p2::detect_profile(path),
-            },
-            Some("cds-p2") => ReadAs::Forced {
-                p2: true,
-                found: eac_store::p2::detect_profile(path),
-            },
+            Some("cds-p1") => ReadAs::Forced { p2: false },
+            Some("cds-p2") => ReadAs::Forced { p2: true },
             _ => ReadAs::Detected(eac_store::p2::detect_profile(path)),
         }
     }
@@ -324,7 +316,7 @@ impl ReadAs {
     /// Whether the file is read as profile P2.
     fn p2(&self) -> bool {
         match self {
-            ReadAs::Forced { p2, .. } => *p2,
+            ReadAs::Forced { p2 } => *p2,
             ReadAs::Detected(found) => found.p2,
         }
     }
@@ -332,16 +324,23 @@ impl ReadAs {
     /// What a refusal adds: " (read as profile P2: why; if it is a P1
     /// listing, --format cds-p1 reads it as one)" on the command line, a
     /// sentence naming the format to choose in the app.
-    fn said(&self, shell: Shell) -> String {
+    fn said(&self, path: &Path, shell: Shell) -> String {
         let (profile, other, other_id, other_name) = if self.p2() {
             ("P2", "P1", "cds-p1", P1_FORMAT_NAME)
         } else {
             ("P1", "P2", "cds-p2", P2_FORMAT_NAME)
         };
-        match (shell, self) {
+        // A forced format's file read as the other profile: told from its
+        // content here, on the refusal only.
+        let other_found = match self {
+            ReadAs::Forced { p2 } => Some(eac_store::p2::detect_profile(path))
+                .filter(|found| found.told && found.p2 != *p2),
+            ReadAs::Detected(_) => None,
+        };
+        match (shell, self, other_found) {
             // The content tells the other profile: said, and how to read
             // it as that.
-            (Shell::Cli, ReadAs::Forced { found, .. }) if found.told && found.p2 != self.p2() => {
+            (Shell::Cli, ReadAs::Forced { .. }, Some(found)) => {
                 format!(
                     " (read as profile {profile}, as --format asked; it reads as a profile \
                      {other} listing: {}; import it with --format {other_id}, or without \
@@ -349,10 +348,10 @@ impl ReadAs {
                     found.why
                 )
             }
-            (Shell::Cli, ReadAs::Forced { .. }) => {
+            (Shell::Cli, ReadAs::Forced { .. }, None) => {
                 format!(" (read as profile {profile}, as --format asked)")
             }
-            (Shell::App, ReadAs::Forced { found, .. }) if found.told && found.p2 != self.p2() => {
+            (Shell::App, ReadAs::Forced { .. }, Some(found)) => {
                 format!(
                     " It was read as profile {profile}, the format chosen, but it reads as a \
                      profile {other} listing: {}. Choose the format “{other_name}” and import \
@@ -360,21 +359,23 @@ impl ReadAs {
                     found.why
                 )
             }
-            (Shell::App, ReadAs::Forced { .. }) => {
+            (Shell::App, ReadAs::Forced { .. }, None) => {
                 format!(" It was read as profile {profile}, the format chosen.")
             }
-            (Shell::Cli, ReadAs::Detected(d)) if d.other_possible => format!(
+            (Shell::Cli, ReadAs::Detected(d), _) if d.other_possible => format!(
                 " (read as profile {profile}: {}; if it is a {other} listing, --format \
                  {other_id} reads it as one)",
                 d.why
             ),
-            (Shell::Cli, ReadAs::Detected(d)) => format!(" (read as profile {profile}: {})", d.why),
-            (Shell::App, ReadAs::Detected(d)) if d.other_possible => format!(
+            (Shell::Cli, ReadAs::Detected(d), _) => {
+                format!(" (read as profile {profile}: {})", d.why)
+            }
+            (Shell::App, ReadAs::Detected(d), _) if d.other_possible => format!(
                 " It was read as profile {profile}: {}. If it is a {other} listing, choose the \
                  format “{other_name}” and import it again.",
                 d.why
             ),
-            (Shell::App, ReadAs::Detected(d)) => {
+            (Shell::App, ReadAs::Detected(d), _) => {
                 format!(" It was read as profile {profile}: {}.", d.why)
             }
         }
