@@ -124,13 +124,9 @@ pub fn check_quotes(bytes: &[u8], delimiter: u8, start: Place) -> Result<(), Quo
     let mut cell_start = true;
     while i < bytes.len() {
         let b = bytes[i];
-        if !cell_start {
-            // Inside an unquoted cell: a `"` is text.
-            cell_start = b == delimiter || matches!(b, b'\r' | b'\n');
-            i += 1;
-            continue;
-        }
-        if b != b'"' {
+        if !cell_start || b != b'"' {
+            // Not a quote opening a cell (inside an unquoted cell a `"` is
+            // text): a delimiter or line end starts the next cell.
             cell_start = b == delimiter || matches!(b, b'\r' | b'\n');
             i += 1;
             continue;
