@@ -319,3 +319,40 @@ fn the_open_database_dialog_and_the_store_name_servers_alike() {
         );
     }
 }
+
+/// The Export dialog's check of a P2 base URL, made as one types, takes
+/// what the export takes and refuses what it refuses, in its words: both
+/// read the shared cases of `tests/fixtures/base-urls.json` (the UI's side
+/// in `ui/src/lib/refdata.test.ts`). Here, the export's own check; the
+/// words compared without the backticks the command line puts around code.
+#[test]
+fn the_export_dialog_and_the_export_judge_base_urls_alike() {
+    let cases: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo().join("tests/fixtures/base-urls.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = cases["cases"].as_array().unwrap();
+    assert!(
+        cases.len() > 20,
+        "tests/fixtures/base-urls.json holds its cases"
+    );
+    for case in cases {
+        let text = case["text"].as_str().unwrap();
+        let problem = eac_store::p2::base_url_problem(text);
+        assert_eq!(
+            problem.is_some(),
+            case["refused"].as_bool().unwrap(),
+            "{text:?}: {problem:?}"
+        );
+        if let Some(says) = case["says"].as_str() {
+            let problem = problem.unwrap_or_default().replace('`', "");
+            assert!(problem.contains(says), "{text:?}: {problem}");
+        }
+    }
+    // The UI's unit test reads the same file.
+    let ui = fs::read_to_string(repo().join("ui/src/lib/refdata.test.ts")).unwrap();
+    assert!(
+        ui.contains("tests/fixtures/base-urls.json"),
+        "ui/src/lib/refdata.test.ts reads the shared base URL cases"
+    );
+}

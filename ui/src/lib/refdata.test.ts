@@ -9,6 +9,7 @@ import {
   unknownIdsWarning,
   verifiedMessage,
 } from "./refdata";
+import baseUrls from "../../../tests/fixtures/base-urls.json";
 
 describe("emission factors are checked as text", () => {
   it("accepts exact decimals and zero", () => {
@@ -47,6 +48,24 @@ describe("P2 base URL", () => {
     expect(baseUrlProblem("https://example.org/caf%C3%A9%5B1%5D/")).toBeNull();
     expect(baseUrlProblem("https://[2001:db8::1]/eacs/")).toBeNull();
     expect(baseUrlProblem("https://user@[2001:db8::1]:8443/eacs/")).toBeNull();
+  });
+});
+
+describe("P2 base URLs judged as the export judges them", () => {
+  it("agrees with every shared case (tests/fixtures/base-urls.json)", () => {
+    expect(baseUrls.cases.length).toBeGreaterThan(20);
+    for (const c of baseUrls.cases) {
+      const problem = baseUrlProblem(c.text);
+      expect([c.text, problem !== null]).toEqual([c.text, c.refused]);
+      if ("says" in c && c.says) expect([c.text, problem]).toEqual([c.text, expect.stringContaining(c.says)]);
+    }
+  });
+  it("names what a rewritten URL would become and what to write", () => {
+    expect(baseUrlProblem("https://EXAMPLE.org:443/x")).toBe(
+      "The base URL would be published as https://example.org/x/: a URL parser reads it so (dot segments such as .. or %2e%2e removed, the host and scheme in lower case, the default port :443 left out). Write the base URL as it should be published, e.g. https://example.org/x/",
+    );
+    expect(baseUrlProblem("https:///eacs/2024/")).toMatch(/^The base URL has no host: .*https:\/\/example\.org\/eacs\/\)\.$/);
+    expect(baseUrlProblem(" https://example.org/eacs ")).toBeNull();
   });
 });
 

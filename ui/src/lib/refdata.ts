@@ -49,7 +49,14 @@ export function emissionFormEdited(
   return direct.trim() !== start.direct.trim() || lca.trim() !== start.lca.trim() || reason.trim() !== "";
 }
 
-/** A problem with the P2 base URL (empty is fine: file: URIs are used), or null. */
+/**
+ * A problem with the P2 base URL (empty is fine: file: URIs are used), or
+ * null: what the export refuses (eac_store::p2::base_url_problem), said as
+ * it says it, as one types. A base URL is published as typed, only a
+ * closing `/` added (decision 279): one with no host, or one a URL parser
+ * would rewrite, is refused. The shared cases of
+ * tests/fixtures/base-urls.json hold the two to one list.
+ */
 export function baseUrlProblem(text: string): string | null {
   const t = text.trim();
   if (t === "") return null;
@@ -60,11 +67,26 @@ export function baseUrlProblem(text: string): string | null {
     return "The base URL is not a URL; write it like https://example.org/eacs/.";
   }
   if (u.protocol !== "https:") return "The base URL must start with https://.";
-  if (u.search !== "" || u.hash !== "") return "The base URL cannot have a ?query or #fragment.";
+  // `?` alone is an empty query the parser hides (`search` is ""): the
+  // export refuses it all the same.
+  if (/[?#]/.test(t)) return "The base URL cannot have a ?query or #fragment.";
   // The browser's URL parser encodes what a URI may not hold as written;
   // the bundle's schemas (and so the export) take the text as typed.
   const written = uriAsWrittenProblem(t);
   if (written) return written;
+  // `https:host` and `https:/x` read as https://host/ to a browser.
+  if (!/^https:\/\//i.test(t)) {
+    return "The base URL needs // and a host after https:; write it like https://example.org/eacs/.";
+  }
+  // `https:///eacs/` would read `eacs` as the host.
+  if (t.slice("https://".length).startsWith("/")) {
+    return "The base URL has no host: nothing stands between https:// and the next /. Write the host after https:// (e.g. https://example.org/eacs/).";
+  }
+  if (!u.pathname.endsWith("/")) u.pathname = `${u.pathname}/`;
+  const typed = t.endsWith("/") ? t : `${t}/`;
+  if (u.href !== typed) {
+    return `The base URL would be published as ${u.href}: a URL parser reads it so (dot segments such as .. or %2e%2e removed, the host and scheme in lower case, the default port :443 left out). Write the base URL as it should be published, e.g. ${u.href}`;
+  }
   return null;
 }
 

@@ -198,6 +198,13 @@ fn os_bytes(name: &std::ffi::OsStr) -> Option<&[u8]> {
     }
 }
 
+/// Why the export refuses `text` as a P2 base URL (its whole message), or
+/// `None` when it takes it: what the app's form says as one types is held
+/// to these words by the shared cases of `tests/fixtures/base-urls.json`.
+pub fn base_url_problem(text: &str) -> Option<String> {
+    parse_base_url(text).err().map(|e| e.to_string())
+}
+
 /// The base URL `text` as a bundle uses it (ending in `/`), refused
 /// (`invalid_input`, naming it) unless it is an absolute https URL without
 /// query or fragment that the shipped schemas take as a `uri` as written

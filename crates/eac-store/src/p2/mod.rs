@@ -28,11 +28,13 @@ use std::path::Path;
 
 use crate::StoreError;
 
+pub use bundle::{
+    base_url_problem, detail_file_name, is_replaceable_bundle, BundleCheck, BUNDLE_MARKER,
+};
 pub(crate) use bundle::{
     bundle_home, export_p2, is_bundle_folder, remove_bundle_files, remove_finished_bundle,
     write_p2, FinishedBundle, SwappedBundle,
 };
-pub use bundle::{detail_file_name, is_replaceable_bundle, BundleCheck, BUNDLE_MARKER};
 pub use detail::{
     check_detail, locate, open_detail, read_detail, DetailFile, DetailFolders, P2Source,
 };
