@@ -266,7 +266,10 @@ macro_rules! ipc_commands {
             }
             /// A P1 file (`profile` P2: `export_bundle` without a base URL; `value_count` 0),
             /// validated, written beside `path` and renamed into place in the write that records
-            /// it in the audit log. An unfiltered P1 export with envelope-only EACs is refused
+            /// it in the audit log. Refused before anything is written (`invalid_input`, saying
+            /// what to do): an empty `path`, one ending in `/` (a folder's name) where no folder
+            /// is, and one whose folder does not exist ("create it first") or is a file. An
+            /// unfiltered P1 export with envelope-only EACs is refused
             /// (`validation`, rule 16); `conflict` when another program or window committed while
             /// it was written (nothing written to `path`: export again); a busy database
             /// (`details.busy`) leaves the earlier file at `path` as it was. `warnings`: what the
@@ -411,7 +414,11 @@ macro_rules! ipc_commands {
             }
             /// A P2 bundle FOLDER at `path` (new, empty, or an earlier EAC Desk bundle, replaced
             /// only on success, in the write that records it in the audit log; else
-            /// `invalid_input`); `base_url` (https, published as typed with only a closing `/`
+            /// `invalid_input`; refused too, before anything is written: an empty `path`, a new
+            /// folder whose name ends in `.json` (a bundle is a folder, never one file; an
+            /// existing folder so named is taken), and a `path` whose folder does not exist
+            /// ("create it first": only the bundle's own folder is made) or is a file); `base_url`
+            /// (https, published as typed with only a closing `/`
             /// added: one with an empty host, or one a URL parser would rewrite — dot segments,
             /// `%2e%2e`, an upper-case host, the default port — is `invalid_input` naming what it
             /// would become, before anything is written) or `null` for `file:` URIs; `sha256` is of

@@ -865,10 +865,14 @@ pub struct ExportArgs {
     /// The export profile
     #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
     pub profile: ExportProfile,
-    /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds)
+    /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds), in
+    /// a folder that exists; a new P2 folder is not named *.json (a bundle is a folder)
     #[arg(long, value_name = "FILE|DIR", value_parser = export_path())]
     pub out: PathBuf,
-    /// P2: the https URL the bundle will be published at (default: file: URIs of the folder)
+    /// P2: the https URL the bundle will be published at, published as typed with only a closing
+    /// / added (default: file: URIs of the folder). Refused: a query or fragment, no host
+    /// (https:///eacs/), and what a URL parser would rewrite (dot segments such as .. or %2e%2e,
+    /// an upper-case host or scheme, the default port :443), naming what it would become
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     #[command(flatten)]

@@ -79,6 +79,90 @@ pub struct PlaceFailed {
     pub placed: bool,
 }
 
+/// Refuses, before anything is written, a destination `dest` whose folder
+/// is not there: it does not exist (a file is never made in a folder that
+/// is not, and `makes` says what the export does make), or a part of its
+/// path is a file. Said of that folder, with what to do, instead of the
+/// system's words about the hidden file written first ("Not a directory",
+/// "does not exist (or a folder on its way does not)"). A folder that
+/// cannot be looked at (permissions) is left to the write, which names it.
+pub(crate) fn refuse_missing_folder(dest: &Path, makes: &str) -> Result<()> {
+    let folder = crate::atomic::folder_of(dest);
+    match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => {}
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) => {}
+        Err(_) => return Ok(()),
+    }
+    // The nearest part of the path that is there: a file where a folder
+    // should be is named as such.
+    let file = folder
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| std::fs::symlink_metadata(a).is_ok())
+        .filter(|a| !a.is_dir());
+    Err(StoreError::InvalidInput(match file {
+        Some(file) => format!(
+            "{} is a file, not a folder, so nothing can be written at {}; nothing was written. \
+             Choose a place in a folder.",
+            file.display(),
+            dest.display()
+        ),
+        None => format!(
+            "The folder {} does not exist, so nothing can be written at {} (EAC Desk makes {makes}): \
+             create it first; nothing was written.",
+            folder.display(),
+            dest.display()
+        ),
+    }))
+}
+
+/// Refuses, before anything is written, a P1 destination that cannot be a
+/// file: an empty name, or one ending in `/` (a folder's name) with no
+/// folder there (an existing folder is refused by the write's own check,
+/// which says "is a folder, not a file"); then a missing folder
+/// ([`refuse_missing_folder`]). `--out nb1/` said "Not a directory (os
+/// error 20)" after the whole listing was written.
+fn refuse_p1_path(dest: &Path) -> Result<()> {
+    let text = dest.as_os_str().to_string_lossy();
+    if text.is_empty() {
+        return Err(StoreError::InvalidInput(
+            "The P1 listing needs a file name (the name given is empty); nothing was written. \
+             Name the file to write, e.g. eacs.json."
+                .to_owned(),
+        ));
+    }
+    if text.ends_with(std::path::is_separator) {
+        let folder = text.trim_end_matches(std::path::is_separator);
+        let folder = if folder.is_empty() {
+            &text[..1]
+        } else {
+            folder
+        };
+        let (there, then) = match std::fs::symlink_metadata(folder) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => (
+                format!("{folder} is a file"),
+                format!("Name the file without the closing `/` ({folder}) to replace it, or choose another file name"),
+            ),
+            Err(_) => (
+                format!("the folder {folder} does not exist"),
+                format!("Name the file to write (e.g. {folder}.json), or create the folder {folder} first and name a file in it (e.g. {folder}/eacs.json)"),
+            ),
+        };
+        return Err(StoreError::InvalidInput(format!(
+            "{} ends with `/`, so it names a folder, but a P1 listing is one file, and {there}; \
+             nothing was written. {then}.",
+            dest.display()
+        )));
+    }
+    refuse_missing_folder(dest, "no folder for a P1 listing")
+}
+
 /// The refusal of an export whose database changed after its snapshot.
 fn changed_while_exporting(path: &str) -> StoreError {
     StoreError::Conflict {
@@ -98,6 +182,7 @@ impl Store {
         dest: &Path,
         progress: &dyn Progress,
     ) -> Result<(ExportReport, UnplacedExport)> {
+        refuse_p1_path(dest)?;
         self.refuse_p1_destination(filter, dest)?;
         // Before the snapshot: a commit after it moves the version.
         let since_version = self.data_version()?;

@@ -458,3 +458,91 @@ fn a_copied_bundle_finds_a_detail_file_whose_url_is_percent_encoded() {
         .success()
         .stdout(contains("2 added"));
 }
+
+/// The names in the test's folder, so a refusal is seen to leave nothing
+/// behind (no folder made, no hidden file).
+fn names(desk: &Desk) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(desk.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_destination_that_cannot_be_written_says_why_and_what_to_do_before_anything_is_written() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let before = names(&desk);
+    for (profile, out, says) in [
+        // A P1 file named as a folder that is not there: it said "Not a
+        // directory (os error 20)" once the whole listing was written.
+        (
+            "p1",
+            "nb1/",
+            "ends with `/`, so it names a folder, but a P1 listing is one file, and the folder nb1 does not exist; nothing was written. Name the file to write (e.g. nb1.json), or create the folder nb1 first",
+        ),
+        (
+            "p1",
+            "",
+            "The P1 listing needs a file name (the name given is empty); nothing was written",
+        ),
+        (
+            "p2",
+            "",
+            "The bundle needs a folder name (the name given is empty); nothing was written",
+        ),
+        (
+            "p2",
+            "nonexist/sub/bundle",
+            "The folder nonexist/sub does not exist, so nothing can be written at nonexist/sub/bundle (EAC Desk makes the bundle's own folder only): create it first; nothing was written.",
+        ),
+        (
+            "p1",
+            "nonexist/x.json",
+            "The folder nonexist does not exist, so nothing can be written at nonexist/x.json",
+        ),
+        // A P2 bundle is a folder: a new one named like a file is refused
+        // (it was made, a folder named new.json, without a word).
+        (
+            "p2",
+            "new.json",
+            "new.json ends in .json, but a P2 bundle is a folder (eacs.json, server-metadata.json, FORMAT.md and the detail files in eacs/), not one file; nothing was written. Name the folder without .json (e.g. new)",
+        ),
+    ] {
+        let assert = desk
+            .eacdesk()
+            .args(["export", "--profile", profile, "--out", out])
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(err.contains(says), "{profile} {out:?}: {err}");
+        assert!(!err.contains("os error"), "{profile} {out:?}: {err}");
+        assert_eq!(names(&desk), before, "{profile} {out:?} left something");
+    }
+    // A folder of that name the user made is theirs to name so: taken.
+    std::fs::create_dir(desk.path("made.json")).unwrap();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "made.json"])
+        .assert()
+        .success();
+    assert!(desk.path("made.json/eacs.json").is_file());
+}
+
+/// `export --help` says which base URLs are refused, as the export
+/// refuses them (decision 279), and that a new P2 folder is not named
+/// like a file.
+#[test]
+fn export_help_says_which_base_urls_and_destinations_are_refused() {
+    let desk = Desk::new();
+    let help = stdout(&desk.bare().args(["export", "--help"]).assert().success());
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for says in [
+        "published as typed with only a closing / added",
+        "Refused: a query or fragment, no host (https:///eacs/), and what a URL parser would rewrite (dot segments such as .. or %2e%2e, an upper-case host or scheme, the default port :443), naming what it would become",
+        "in a folder that exists; a new P2 folder is not named *.json",
+    ] {
+        assert!(help.contains(says), "{says}: {help}");
+    }
+}

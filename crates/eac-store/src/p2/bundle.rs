@@ -879,6 +879,51 @@ impl SwappedBundle {
     }
 }
 
+/// The name of the bundle's folder `dest`, refused before anything is
+/// written when there is none (`""`, `.`, `..`, a root) or, for a folder
+/// the export would make (`new`: not an evidence pack's), when it ends in
+/// `.json`: a P2 bundle is a folder, and `--out new.json` made a folder of
+/// that name without a word to someone who expected one file. An existing
+/// folder of such a name (made empty, or an earlier bundle) is taken.
+fn bundle_name(dest: &Path, new: bool) -> Result<&std::ffi::OsStr> {
+    if dest.as_os_str().is_empty() {
+        return Err(StoreError::InvalidInput(
+            "The bundle needs a folder name (the name given is empty); nothing was written. Name \
+             the folder to write the bundle to, e.g. bundle."
+                .to_owned(),
+        ));
+    }
+    let Some(name) = dest.file_name() else {
+        return Err(StoreError::InvalidInput(format!(
+            "{} names no folder of its own for the bundle; nothing was written. Name the folder \
+             to write it to, e.g. {}.",
+            dest.display(),
+            dest.join("bundle").display()
+        )));
+    };
+    let json = name
+        .to_str()
+        .and_then(|n| {
+            n.len()
+                .checked_sub(5)
+                .and_then(|at| n.get(at..))
+                .filter(|_| n.len() > 5)
+        })
+        .is_some_and(|end| end.eq_ignore_ascii_case(".json"));
+    if new && json && fs::symlink_metadata(dest).is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
+    {
+        let stem = Path::new(name).file_stem().unwrap_or(name);
+        return Err(StoreError::InvalidInput(format!(
+            "{} ends in .json, but a P2 bundle is a folder (eacs.json, server-metadata.json, \
+             FORMAT.md and the detail files in eacs/), not one file; nothing was written. Name \
+             the folder without .json (e.g. {}), or export the P1 profile for one file.",
+            dest.display(),
+            dest.with_file_name(stem).display()
+        )));
+    }
+    Ok(name)
+}
+
 /// [`export_p2`] up to the swap: the bundle checked and complete in its
 /// hidden folder.
 pub(crate) fn write_p2(
@@ -892,10 +937,9 @@ pub(crate) fn write_p2(
 ) -> Result<(BundleReport, FinishedBundle)> {
     // Refused before the destination is looked at, and nothing written.
     let base_url = base_url.map(parse_base_url).transpose()?;
-    let name = dest.file_name().ok_or_else(|| {
-        StoreError::InvalidInput(format!("{}: not a folder name", dest.display()))
-    })?;
+    let name = bundle_name(dest, published.is_none())?;
     let parent = atomic::folder_of(dest);
+    crate::placing::refuse_missing_folder(dest, "the bundle's own folder only")?;
     let parent = parent.canonicalize().map_err(io_err(parent))?;
     let build_dir = parent.join(name);
     let final_dir = published.map_or_else(|| build_dir.clone(), Path::to_owned);
