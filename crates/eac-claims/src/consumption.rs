@@ -17,7 +17,7 @@
 
 use eac_model::check::id_with_control_character;
 use eac_model::place::Place;
-use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, SpecEnum, Timestamp};
+use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, SpecEnum, TimeError, Timestamp};
 use serde::Serialize;
 
 use crate::model::{midnight, Interval};
@@ -280,14 +280,14 @@ pub fn read_consumption_all(
             }
             None => {}
         }
-        let start = instant(cell(2));
-        if start.is_none() {
-            errors.push(err(2, "start", time_message(cell(2))));
-        }
-        let end = instant(cell(3));
-        if end.is_none() {
-            errors.push(err(3, "end", time_message(cell(3))));
-        }
+        let mut time = |i: usize, rule: &'static str| match instant(cell(i)) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(err(i, rule, time_message(cell(i), e)));
+                None
+            }
+        };
+        let (start, end) = (time(2, "start"), time(3, "end"));
         let interval = match (start, end) {
             (Some(s), Some(e)) => {
                 let iv = Interval::new(s, e);
@@ -541,19 +541,26 @@ fn overlaps(file: &str, rows: &[ConsumptionRow]) -> Vec<ConsumptionError> {
 }
 
 /// An RFC 3339 date-time, or a date read as 00:00 UTC.
-fn instant(text: &str) -> Option<Timestamp> {
+fn instant(text: &str) -> Result<Timestamp, TimeError> {
     if text.len() == 10 {
-        return Date::parse(text).ok().map(|d| midnight(d.as_naive()));
+        return Date::parse(text).map(|d| midnight(d.as_naive()));
     }
-    Timestamp::parse(text).ok()
+    Timestamp::parse(text)
 }
 
-fn time_message(text: &str) -> String {
-    format!(
-        "`{}` is not a date (YYYY-MM-DD, read as 00:00 UTC) or an RFC 3339 date-time with \
-         an offset (2024-01-01T00:00:00Z)",
-        eac_model::quote(text)
-    )
+/// Why `text` is no start or end: a day or time written as RFC 3339
+/// writes one but that does not exist is said as the model says it
+/// (`2023-02-29`: "February 2023 has 28 days"); anything else is named
+/// with the two forms read.
+fn time_message(text: &str, e: TimeError) -> String {
+    match e {
+        TimeError::NoSuch(..) => e.to_string(),
+        _ => format!(
+            "`{}` is not a date (YYYY-MM-DD, read as 00:00 UTC) or an RFC 3339 date-time with \
+             an offset (2024-01-01T00:00:00Z)",
+            eac_model::quote(text)
+        ),
+    }
 }
 
 fn csv_message(e: &csv::Error) -> String {
@@ -810,6 +817,46 @@ mod tests {
                 .starts_with("column `Value` (cell 6): `2OO` is not an exact decimal number"),
             "{}",
             errs[0].message
+        );
+    }
+
+    /// A start or end written as RFC 3339 writes one but naming no day or
+    /// time says why, as the model says it (tester 39, finding 5), not that
+    /// it is not a date; other texts keep the two forms read.
+    #[test]
+    fn a_start_or_end_that_does_not_exist_says_why() {
+        let text = format!(
+            "{HEADER}general,,2023-02-29,2023-03-01,1,MWh\n\
+             general,,2024-04-01T00:00:00Z,2024-04-31T00:00:00Z,1,MWh\n\
+             general,,2024-01-01,2024-1-02,1,MWh\n"
+        );
+        let errs = read_consumption("c.csv", text.as_bytes()).unwrap_err();
+        let found: Vec<(u64, &str, &str)> = errs
+            .iter()
+            .map(|e| (e.line, e.rule, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    "start",
+                    "column `start` (cell 3): `2023-02-29` is written as an RFC 3339 full-date \
+                     but does not exist: February 2023 has 28 days"
+                ),
+                (
+                    3,
+                    "end",
+                    "column `end` (cell 4): `2024-04-31T00:00:00Z` is written as an RFC 3339 \
+                     date-time but does not exist: April 2024 has 30 days"
+                ),
+                (
+                    4,
+                    "end",
+                    "column `end` (cell 4): `2024-1-02` is not a date (YYYY-MM-DD, read as 00:00 \
+                     UTC) or an RFC 3339 date-time with an offset (2024-01-01T00:00:00Z)"
+                ),
+            ]
         );
     }
 
