@@ -586,15 +586,23 @@ pub fn set_fields(
     progress: &dyn Progress,
     seen_version: Option<i64>,
 ) -> Result<SetFieldsReport, AppError> {
+    if !dry_run {
+        let yes = eac_store::Confirmed::Yes;
+        return set_fields_confirmed(
+            store,
+            target,
+            values,
+            reason,
+            os_user,
+            yes,
+            progress,
+            seen_version,
+        );
+    }
     // A dry run records nothing, so it needs no reason.
-    let reason = match (Reason::optional(reason)?, dry_run) {
-        (Some(r), _) => r,
-        (None, true) => Reason::new("dry run")?,
-        (None, false) => {
-            return Err(AppError::invalid_input(
-                "say why these fields change (a reason); it is kept in the audit log",
-            ))
-        }
+    let reason = match Reason::optional(reason)? {
+        Some(reason) => reason,
+        None => Reason::new("dry run")?,
     };
     Ok(store.set_fields_seen(
         target,
@@ -602,7 +610,7 @@ pub fn set_fields(
         values,
         &reason,
         os_user,
-        dry_run,
+        true,
         progress,
     )?)
 }

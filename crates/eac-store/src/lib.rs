@@ -746,7 +746,12 @@ impl Store {
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<SetFieldsReport> {
-        let set = |w: &write::Write, dry_run| {
+        if !dry_run {
+            let yes = Confirmed::Yes;
+            return self.set_fields_confirmed(target, seen, values, reason, os_user, yes, progress);
+        }
+        // On a server database too (decision 220).
+        self.dry_run_either(|w| {
             fields::set_fields(
                 w,
                 target,
@@ -754,17 +759,11 @@ impl Store {
                 values,
                 reason,
                 os_user,
-                dry_run,
+                true,
                 Confirmed::Yes,
                 progress,
             )
-        };
-        // On a server database too (decision 220).
-        if dry_run {
-            self.dry_run_either(|w| set(w, true))
-        } else {
-            self.write_either(|w| set(w, false))
-        }
+        })
     }
 
     /// [`Store::set_fields_seen`], not a dry run, refused with
@@ -781,6 +780,7 @@ impl Store {
         confirmed: Confirmed,
         progress: &dyn Progress,
     ) -> Result<SetFieldsReport> {
+        // On a server database too (decision 220).
         self.write_either(|w| {
             fields::set_fields(
                 w, target, seen, values, reason, os_user, false, confirmed, progress,
@@ -886,14 +886,14 @@ impl Store {
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<VerifyReport> {
+        if !dry_run {
+            return self.mark_verified_confirmed(filter, reason, os_user, Confirmed::Yes, progress);
+        }
         let reason = p2::verify_reason(reason);
         let target = p2::VerifyTarget::Filter(filter);
-        if dry_run {
-            return self.dry_run_either(|w| {
-                p2::mark_verified(w, &target, reason, os_user, true, Confirmed::Yes, progress)
-            });
-        }
-        self.mark_verified_confirmed(filter, Some(reason), os_user, Confirmed::Yes, progress)
+        self.dry_run_either(|w| {
+            p2::mark_verified(w, &target, reason, os_user, true, Confirmed::Yes, progress)
+        })
     }
 
     /// [`Store::mark_verified`], not a dry run, refused with
