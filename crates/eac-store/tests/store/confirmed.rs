@@ -63,32 +63,23 @@ fn beneficiaries_of_a_filter_decide_on_the_eacs_the_write_finds() {
             .matching
     });
     assert_eq!(counted, 1);
-    let before = env.fingerprint();
-    let err = env
-        .store
-        .bulk_set_beneficiaries_confirmed(
+    let change = |s: &mut Store, confirmed| {
+        let reason = why("new contract");
+        s.bulk_set_beneficiaries_confirmed(
             &solar_filter(),
             &to,
-            &why("new contract"),
+            &reason,
             "bob",
-            Confirmed::AtMost(1),
+            confirmed,
             &NoProgress,
         )
-        .unwrap_err();
+    };
+    let before = env.fingerprint();
+    let err = change(&mut env.store, Confirmed::AtMost(1)).unwrap_err();
     refused_with_three(&env, &before, err);
     assert_eq!(env.store.eac("s-1").unwrap().beneficiaries, ["CUST123"]);
     // Confirmed for the three: done.
-    let done = env
-        .store
-        .bulk_set_beneficiaries_confirmed(
-            &solar_filter(),
-            &to,
-            &why("new contract"),
-            "bob",
-            Confirmed::AtMost(3),
-            &NoProgress,
-        )
-        .unwrap();
+    let done = change(&mut env.store, Confirmed::AtMost(3)).unwrap();
     assert_eq!((done.matching, done.changed), (3, 3));
 }
 
@@ -106,32 +97,22 @@ fn fields_of_a_filter_decide_on_the_eacs_the_write_finds() {
             .matching
     });
     assert_eq!(counted, 1);
+    let change = |s: &mut Store, confirmed| {
+        let reason = why("renamed");
+        s.set_fields_confirmed(
+            &target,
+            None,
+            &values,
+            &reason,
+            "bob",
+            confirmed,
+            &NoProgress,
+        )
+    };
     let before = env.fingerprint();
-    let err = env
-        .store
-        .set_fields_confirmed(
-            &target,
-            None,
-            &values,
-            &why("renamed"),
-            "bob",
-            Confirmed::AtMost(1),
-            &NoProgress,
-        )
-        .unwrap_err();
+    let err = change(&mut env.store, Confirmed::AtMost(1)).unwrap_err();
     refused_with_three(&env, &before, err);
-    let done = env
-        .store
-        .set_fields_confirmed(
-            &target,
-            None,
-            &values,
-            &why("renamed"),
-            "bob",
-            Confirmed::Yes,
-            &NoProgress,
-        )
-        .unwrap();
+    let done = change(&mut env.store, Confirmed::Yes).unwrap();
     assert_eq!((done.matching, done.changed), (3, 3));
 }
 
@@ -144,29 +125,14 @@ fn a_deletion_by_filter_decides_on_the_eacs_the_write_finds() {
             .deleted
     });
     assert_eq!(counted, 1);
+    let change = |s: &mut Store, confirmed| {
+        s.delete_eacs_confirmed(&target, &why("withdrawn"), "bob", confirmed, &NoProgress)
+    };
     let before = env.fingerprint();
-    let err = env
-        .store
-        .delete_eacs_confirmed(
-            &target,
-            &why("withdrawn"),
-            "bob",
-            Confirmed::AtMost(1),
-            &NoProgress,
-        )
-        .unwrap_err();
+    let err = change(&mut env.store, Confirmed::AtMost(1)).unwrap_err();
     refused_with_three(&env, &before, err);
     assert_eq!(env.ids(EacFilter::default()), ["s-1", "s-2", "s-3", "w-1"]);
-    let done = env
-        .store
-        .delete_eacs_confirmed(
-            &target,
-            &why("withdrawn"),
-            "bob",
-            Confirmed::Yes,
-            &NoProgress,
-        )
-        .unwrap();
+    let done = change(&mut env.store, Confirmed::Yes).unwrap();
     assert_eq!(done.deleted, 3);
     assert_eq!(env.ids(EacFilter::default()), ["w-1"]);
 }
@@ -179,28 +145,13 @@ fn verifying_a_filter_decides_on_the_eacs_the_write_finds() {
             .verified
     });
     assert_eq!(counted, 1);
+    let change = |s: &mut Store, confirmed| {
+        s.mark_verified_confirmed(&solar_filter(), None, "bob", confirmed, &NoProgress)
+    };
     let before = env.fingerprint();
-    let err = env
-        .store
-        .mark_verified_confirmed(
-            &solar_filter(),
-            None,
-            "bob",
-            Confirmed::AtMost(1),
-            &NoProgress,
-        )
-        .unwrap_err();
+    let err = change(&mut env.store, Confirmed::AtMost(1)).unwrap_err();
     refused_with_three(&env, &before, err);
-    let done = env
-        .store
-        .mark_verified_confirmed(
-            &solar_filter(),
-            None,
-            "bob",
-            Confirmed::AtMost(3),
-            &NoProgress,
-        )
-        .unwrap();
+    let done = change(&mut env.store, Confirmed::AtMost(3)).unwrap();
     assert_eq!(done.verified, 3);
 }
 
