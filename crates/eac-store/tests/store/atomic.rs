@@ -35,12 +35,7 @@ fn hidden(dir: &Path) -> Vec<String> {
 
 /// The detail files of the bundle at `dir`.
 fn details(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir.join("eacs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    names(&dir.join("eacs"))
 }
 
 /// Replacing one bundle twice at once: the export that swaps last removes

@@ -13,16 +13,6 @@ fn empty_file(dir: &Path, name: &str) -> PathBuf {
     path
 }
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_read_of_an_empty_file_sees_an_empty_database_and_leaves_the_file_empty() {
     file_only!("an empty SQLite file");

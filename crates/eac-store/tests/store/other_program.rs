@@ -9,16 +9,6 @@
 use super::*;
 use eac_store::ErrorCode;
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Another program's database `name` in `dir`, made with plain SQL
 /// (`setup` first: a journal mode, a `user_version`).
 fn other_program(dir: &Path, name: &str, setup: &str) -> PathBuf {

@@ -14,16 +14,6 @@ fn side(db: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// A database at `db` with two EACs, open: the second import is still in
 /// its `-wal` (not yet copied into the file).
 fn with_log(db: &Path) -> Store {
