@@ -11,7 +11,8 @@ use bigdecimal::BigDecimal;
 use eac_store::{DeleteTarget, ErrorCode, NewAllocation, NewClaim, NewConsumption};
 use std::str::FromStr;
 
-fn claim(quantity_wh: &str) -> NewClaim {
+/// A claim of January 2024 counting `quantity_wh` of `e-1`'s first value.
+pub(super) fn claim(quantity_wh: &str) -> NewClaim {
     NewClaim {
         name: "January".into(),
         beneficiary_type: BeneficiaryType::Customer,

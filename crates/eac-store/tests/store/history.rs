@@ -1448,7 +1448,11 @@ fn the_list_of_imports_says_what_undoing_each_would_do() {
     env.import(&env.listing("first.json", &[eac("e-1"), eac("e-2")]))
         .unwrap();
     env.store
-        .create_claim(&claimed_e1(), &why("2024 filing"), "ana")
+        .create_claim(
+            &super::claims::claim("20000000"),
+            &why("2024 filing"),
+            "ana",
+        )
         .unwrap();
     let [one] = batch_ids(&env)[..] else { panic!() };
     assert_eq!(listed_as_undone(&mut env, one), conflict);
@@ -1470,29 +1474,4 @@ fn the_list_of_imports_says_what_undoing_each_would_do() {
         panic!()
     };
     assert_eq!(listed_as_undone(&mut env, two), None);
-}
-
-/// A claim of January 2024 counting 20 MWh of `e-1`'s first value.
-fn claimed_e1() -> eac_store::NewClaim {
-    use std::str::FromStr;
-    eac_store::NewClaim {
-        name: "January".into(),
-        beneficiary_type: BeneficiaryType::Customer,
-        beneficiaries: vec!["CUST123".into()],
-        from: date("2024-01-01"),
-        to: date("2024-01-31"),
-        granularity: "annual".into(),
-        market: Some("NO".into()),
-        bidding_zone: None,
-        unit: EnergyUnit::MWh,
-        only_passing: None,
-        allocations: vec![eac_store::NewAllocation {
-            cds_eac_id: "e-1".into(),
-            position: 0,
-            start: ts("2024-01-01T00:00:00Z"),
-            end: ts("2024-02-01T00:00:00Z"),
-            quantity_wh: bigdecimal::BigDecimal::from_str("20000000").unwrap(),
-        }],
-        planned_at: None,
-    }
 }
