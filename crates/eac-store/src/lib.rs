@@ -44,6 +44,7 @@ mod migrate;
 mod opened;
 pub mod p2;
 mod packs;
+mod percent;
 mod periods;
 mod pipe;
 mod placing;

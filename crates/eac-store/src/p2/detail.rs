@@ -305,27 +305,7 @@ fn url_file_name(eac_data_url: &str) -> Option<String> {
 /// `text` with every `%XX` replaced by its byte; `None` when the bytes are
 /// not UTF-8 (no file name EAC Desk could be asked for).
 fn percent_decoded(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (
-            b[i],
-            b.get(i + 1).copied().and_then(hex),
-            b.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push(u8::try_from(h * 16 + l).ok()?);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    String::from_utf8(crate::percent::decoded(text)).ok()
 }
 
 /// How many characters of a path made from an `eac_data_url` a message
