@@ -111,7 +111,9 @@ pub fn kept_envelope_members(eac: &Eac) -> Option<Extensions> {
         return None;
     }
     let members = crate::extensions_from_json(raw.get()).ok()?;
-    let own = members.iter().any(|(k, _)| ENVELOPE_FIELDS.contains(&k.as_str()));
+    let own = members
+        .iter()
+        .any(|(k, _)| ENVELOPE_FIELDS.contains(&k.as_str()));
     (!own).then_some(members)
 }
 
