@@ -248,7 +248,7 @@ pub(crate) fn pointer_at(text: &[u8]) -> String {
 /// A reader for serde_json's streaming reader that keeps the bytes of its
 /// last two reads and the place where they start, so the place of an
 /// error serde_json reports (by `\n` lines and byte columns) is found as an
-/// editor counts it ([`Placed::place_of`]). Put under the `BufReader` that
+/// editor counts it ([`Placed::place_of_error`]). Put under the `BufReader` that
 /// serde_json reads from: that buffer is read again only once it is used
 /// up, so serde_json's position is always within the last read.
 pub(crate) struct Placed<R> {
@@ -323,7 +323,7 @@ impl<R: io::Read> Placed<R> {
         Some(&self.window[..offset])
     }
 
-    /// The place of serde_json's error `e` ([`Placed::place_of`]); a
+    /// The place of serde_json's error `e`, as an editor counts it; a
     /// duplicate key is placed where the key starts, as
     /// [`json_error_place`] places it.
     pub(crate) fn place_of_error(&self, e: &serde_json::Error) -> Option<Place> {
