@@ -3564,7 +3564,7 @@ fn a_server_import_mixing_new_stored_newer_and_repeated_eacs_does_what_a_files_d
         .iter()
         .zip([3, 1, 90, 9])
         .map(|(at, first)| format!(
-            "{at} `cds_eac_id` `{}` appears more than once in this file",
+            "{at} `cds_eac_id` `{}` appears more than once in this file (also at /eacs/{first})",
             repeated[first].cds_eac_id
         ))
         .collect::<Vec<_>>()
