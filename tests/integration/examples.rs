@@ -148,8 +148,8 @@ fn mixed_order_example_reversed_exports_in_p1_order() {
 }
 
 /// The overview example as written (`...`, `#` comments, trailing commas):
-/// refused with the first syntax error located by line and column, nothing
-/// imported.
+/// refused with the first syntax error located by line and column and the
+/// member it is in (decision 432), nothing imported.
 #[test]
 fn not_json_example_is_refused_with_a_located_error_and_nothing_imported() {
     let path = spec_example("bad-p1-overview-not-json.json");
@@ -161,7 +161,7 @@ fn not_json_example_is_refused_with_a_located_error_and_nothing_imported() {
     let v = &read.violations[0];
     assert_eq!((v.rule, v.severity), (20, Severity::Error), "{v}");
     assert_eq!((v.line, v.column), (Some(31), Some(17)), "{v}");
-    assert_eq!(v.pointer, "/eacs/0", "{v}");
+    assert_eq!(v.pointer, "/eacs/0/values/0", "{v}");
 
     let mut t = temp_store();
     let before = sha256_file(&t.db_path());
