@@ -685,7 +685,7 @@ impl<K: Ord> IdsInOrder<K> {
 /// would need a 128-bit SHA-256 collision, which nobody has ever found.
 #[derive(Debug)]
 pub struct SeenIds {
-    exact: HashMap<String, u32>,
+    exact: HashMap<Box<str>, u32>,
     digests: bool,
     sorted: Vec<[u8; 16]>,
     recent: HashSet<[u8; 16], BuildDigestHasher>,
@@ -729,7 +729,7 @@ impl SeenIds {
     fn seen_at(&mut self, id: &str, at: u32) -> Option<u32> {
         if !self.digests {
             if self.exact.len() < self.exact_limit {
-                return match self.exact.entry(id.to_owned()) {
+                return match self.exact.entry(Box::from(id)) {
                     std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(at);
