@@ -4,6 +4,14 @@
 
 use super::*;
 
+/// `eacdesk sample --eacs N --out NAME` in the desk's folder.
+fn write_sample(desk: &Desk, eacs: u32, name: &str) {
+    desk.eacdesk()
+        .args(["sample", "--eacs", &eacs.to_string(), "--out", name])
+        .assert()
+        .success();
+}
+
 /// One EAC created and modified in the future (a source dated ahead).
 const FUTURE: &str = r#"{"eacs":[{"cds_eac_id":"FUT","cds_created":"2030-01-01T00:00:00Z","cds_modified":"2030-02-01T00:00:00Z","eac_number":"F-1","source_id":"S","source_name":"S","destination_id":"D","destination_name":"D","beneficiary_type":"account","beneficiaries":["ACC-1"],"asset_id":"A1","asset_origination":"grid","asset_destination":"grid","technology_type":"wind","emissions_factor_direct":0,"emissions_factor_lca":11.5,"period_start":"2024-01-01T00:00:00Z","period_end":"2024-02-01T00:00:00Z","values":[{"eac_number":null,"issued":"2024-02-05","retired":null,"start":null,"end":null,"unit":"MWh","value":1000.0}]}],"next":null,"previous":null}"#;
 
@@ -134,10 +142,7 @@ fn a_base_url_the_parser_would_rewrite_is_refused_before_anything_is_written() {
 #[test]
 fn a_listing_or_bundle_that_is_one_page_of_a_longer_listing_is_imported_with_a_note() {
     let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "3", "--out", "s.json"])
-        .assert()
-        .success();
+    write_sample(&desk, 3, "s.json");
     let listing = std::fs::read_to_string(desk.path("s.json")).unwrap();
     assert!(listing.contains("\"next\": null"), "{listing}");
     std::fs::write(
@@ -225,10 +230,7 @@ fn verify_says_the_cds_synced_it_stored_for_an_eac_created_later_than_now() {
 
     // With EACs created before now, the clock reading and how many got
     // their cds_created instead.
-    desk.eacdesk()
-        .args(["sample", "--eacs", "2", "--out", "s.json"])
-        .assert()
-        .success();
+    write_sample(&desk, 2, "s.json");
     desk.eacdesk().args(["import", "s.json"]).assert().success();
     desk.eacdesk()
         .args(["verify", "--all-matching", "--yes"])
@@ -245,10 +247,7 @@ fn verify_says_the_cds_synced_it_stored_for_an_eac_created_later_than_now() {
 /// listing read as P1 breaks rule 2 more than 50 times.
 fn with_bundle_of_60() -> Desk {
     let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "60", "--out", "s60.json"])
-        .assert()
-        .success();
+    write_sample(&desk, 60, "s60.json");
     desk.eacdesk()
         .args(["import", "s60.json"])
         .assert()
@@ -409,10 +408,7 @@ fn format_md_says_extension_text_is_kept_as_written_and_it_is() {
 #[test]
 fn a_copied_bundle_finds_a_detail_file_whose_url_is_percent_encoded() {
     let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "2", "--out", "s.json"])
-        .assert()
-        .success();
+    write_sample(&desk, 2, "s.json");
     desk.eacdesk().args(["import", "s.json"]).assert().success();
     desk.eacdesk()
         .args(["export", "--profile", "p2", "--out", "b1"])
