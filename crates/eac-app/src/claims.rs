@@ -1030,11 +1030,12 @@ fn who_and_days(spec: &ClaimSpec) -> (String, String) {
     )
 }
 
-/// The report as CSV: one `figure,value` table (exact numbers; the period's
-/// days headed `from (UTC)`, `to (UTC)`; then the factors used, each with
-/// its market, year and source, one `missing` row per figure not computed
-/// and one `not_counted` row per line of it), then the intervals (`start
-/// (UTC)`, `end (UTC)`).
+/// The report as CSV: one `figure,value` table (the beneficiary ids joined
+/// by `; `, quoted as the table export quotes them so each reads back;
+/// exact numbers; the period's days headed `from (UTC)`, `to (UTC)`; then
+/// the factors used, each with its market, year and source, one `missing`
+/// row per figure not computed and one `not_counted` row per line of it),
+/// then the intervals (`start (UTC)`, `end (UTC)`).
 pub fn claim_report_csv(report: &ClaimReport) -> String {
     let r = &report.report;
     let opt = |d: &Option<Decimal>| d.as_ref().map_or(String::new(), |d| d.to_string());
@@ -1045,7 +1046,11 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
     };
     line(
         "beneficiary",
-        format!("{} {}", r.beneficiary_type, r.beneficiaries.join("; ")),
+        format!(
+            "{} {}",
+            r.beneficiary_type,
+            crate::table::beneficiary_list(&r.beneficiaries)
+        ),
     );
     // The period's first and last day are UTC days (the intervals below
     // are UTC instants): said in the figure's name, as the spreadsheet

@@ -163,25 +163,11 @@ fn cells(row: &EacRow, total: &BigDecimal, unit: EnergyUnit) -> Vec<String> {
 /// holding the joiner's `;` or a double quote, or beginning or ending with
 /// white space, is written in double quotes with its own quotes doubled,
 /// so one id `A; B` (`"A; B"`) never reads as the two ids `A` and `B`
-/// (`A; B`): no other id begins with a quote or holds a `;`.
+/// (`A; B`): no other id begins with a quote or holds a `;`
+/// ([`eac_report::id_list`], as the claim statement and the claim report
+/// CSV quote theirs).
 pub(crate) fn beneficiary_list(ids: &[String]) -> String {
-    let mut out = String::new();
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            out.push_str("; ");
-        }
-        let quoted = id.contains([';', '"'])
-            || id.starts_with(char::is_whitespace)
-            || id.ends_with(char::is_whitespace);
-        if quoted {
-            out.push('"');
-            out.push_str(&id.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(id);
-        }
-    }
-    out
+    eac_report::id_list(ids, ';')
 }
 
 /// Appends one CSV record: each cell guarded against formula injection and

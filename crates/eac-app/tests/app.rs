@@ -869,3 +869,75 @@ fn another_programs_database_is_refused_and_left_as_it_was() {
         .collect();
     assert_eq!(names, ["crm.sqlite"]);
 }
+
+/// Beneficiary ids holding a list's joiner (`A, B` in the statement's
+/// `, `-list, `C; D` in the claim report's `; `-list) or white space at an
+/// end (` E`) are quoted, so each id reads back: the statement joined
+/// them with `, ` and the claim report with `; ` as they were, and one id
+/// `A, B` read as the two ids `A` and `B`.
+#[test]
+fn a_packs_statement_and_claim_report_show_each_beneficiary_id_so_it_reads_back() {
+    let claims = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/claims");
+    let dir = tempfile::tempdir().unwrap();
+    let ids = ["A, B", "C; D", " E"];
+    let mut listing: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(claims.join("eacs.json")).unwrap()).unwrap();
+    listing["eacs"][0]["beneficiaries"] = serde_json::json!(ids);
+    let eacs = dir.path().join("eacs.json");
+    std::fs::write(&eacs, serde_json::to_vec(&listing).unwrap()).unwrap();
+    let consumption = dir.path().join("consumption.csv");
+    std::fs::write(
+        &consumption,
+        "beneficiary_type,beneficiary,start,end,value,unit,meter\n\
+         account,\"A, B\",2024-06-01T10:00:00Z,2024-06-01T11:00:00Z,5,kWh,M1\n",
+    )
+    .unwrap();
+    let mut store = store(dir.path());
+    let report = import_files(&mut store, &[eacs], ImportOptions::default(), &NoProgress);
+    assert_eq!(
+        report.files[0].outcome,
+        ImportOutcome::Imported,
+        "{report:?}"
+    );
+    eac_app::import_consumption(&mut store, &consumption).unwrap();
+    let input = eac_app::ClaimInput {
+        beneficiary_type: "account".into(),
+        beneficiaries: vec!["A, B".into(), "C; D".into()],
+        from: "2024-06-01".into(),
+        to: "2024-06-01".into(),
+        granularity: Some("hourly".into()),
+        market: Some("NO".into()),
+        bidding_zone: None,
+        unit: None,
+        only_passing: None,
+    };
+    let claim = eac_app::create_claim(&mut store, "June", &input, "filing").unwrap();
+
+    let pack = dir.path().join("pack");
+    eac_app::make_pack_with_key_dir(
+        &mut store,
+        &EacFilter::default(),
+        &pack,
+        None,
+        &dir.path().join("keys"),
+        &NoProgress,
+    )
+    .unwrap();
+    let statement = std::fs::read_to_string(pack.join("claim-statement.csv")).unwrap();
+    // The CSV cell (RFC 4180, its quotes doubled) holds
+    // `account: "A, B", C; D, " E"`.
+    let line = statement
+        .lines()
+        .find(|l| l.starts_with("value,") && l.contains(",gc-h10,"))
+        .unwrap_or_else(|| panic!("{statement}"));
+    assert!(
+        line.starts_with("value,\"account: \"\"A, B\"\", C; D, \"\" E\"\"\","),
+        "{line}"
+    );
+    let report =
+        std::fs::read_to_string(pack.join(format!("claims/claim-{}.csv", claim.id))).unwrap();
+    assert!(
+        report.contains("\nbeneficiary,\"account A, B; \"\"C; D\"\"\"\n"),
+        "{report}"
+    );
+}

@@ -154,6 +154,35 @@ pub fn csv_cell(cell: &str) -> String {
     csv::quote(&csv::guard(cell)).into_owned()
 }
 
+/// Ids in one text, each after the first following `joiner` and a space
+/// (`A; B` with `;`, `A, B` with `,`). An id holding the joiner or a
+/// double quote, or beginning or ending with white space, is written in
+/// double quotes with its own quotes doubled, so each id reads back: one
+/// id `A, B` (`"A, B"`) never reads as the two ids `A` and `B` (`A, B`),
+/// and ` E` keeps its space (`" E"`). No other id begins with a quote or
+/// holds the joiner. The claim statement's beneficiaries (`,`), eac-app's
+/// table export and claim report CSV (`;`) all join ids with this.
+pub fn id_list(ids: &[String], joiner: char) -> String {
+    let mut out = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(joiner);
+            out.push(' ');
+        }
+        let quoted = id.contains([joiner, '"'])
+            || id.starts_with(char::is_whitespace)
+            || id.ends_with(char::is_whitespace);
+        if quoted {
+            out.push('"');
+            out.push_str(&id.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(id);
+        }
+    }
+    out
+}
+
 /// Where a statement's lines come from, group by group (by [`GroupKey`],
 /// ascending), each group's lines in the order [`Tally::add`] handed them
 /// out: memory for a small statement, a scratch database for a pack of any
@@ -553,7 +582,8 @@ fn to_mwh(quantity: &Decimal, unit: EnergyUnit) -> BigDecimal {
 }
 
 /// Who the EAC is claimed for: `unassigned` without a beneficiary type,
-/// else the type and its ids (`account: ACC-1, ACC-2`).
+/// else the type and its ids (`account: ACC-1, ACC-2`; an id holding
+/// `,`, a quote or white space at an end quoted, [`id_list`]).
 pub(crate) fn beneficiary(eac: &Eac) -> String {
     beneficiary_words(eac.beneficiary_type, &eac.beneficiaries)
 }
@@ -562,7 +592,7 @@ fn beneficiary_words(t: Option<BeneficiaryType>, ids: &[String]) -> String {
     match t {
         None => "unassigned".to_owned(),
         Some(t) if ids.is_empty() => t.as_str().to_owned(),
-        Some(t) => format!("{t}: {}", ids.join(", ")),
+        Some(t) => format!("{t}: {}", id_list(ids, ',')),
     }
 }
 
@@ -618,6 +648,22 @@ fn extension_text(eac: &Eac, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_lists_quote_the_ids_that_would_not_read_back() {
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let list = ids(&["A, B", "C; D", " E", "F\"G", "H "]);
+        assert_eq!(
+            id_list(&list, ','),
+            "\"A, B\", C; D, \" E\", \"F\"\"G\", \"H \""
+        );
+        assert_eq!(
+            id_list(&list, ';'),
+            "A, B; \"C; D\"; \" E\"; \"F\"\"G\"; \"H \""
+        );
+        assert_eq!(id_list(&ids(&["ACC-1", "ACC-2"]), ','), "ACC-1, ACC-2");
+        assert_eq!(id_list(&[], ';'), "");
+    }
 
     #[test]
     fn group_keys_sort_as_their_bytes_and_come_back_from_them() {

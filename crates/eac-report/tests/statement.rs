@@ -240,12 +240,38 @@ fn csv_quotes_commas_quotes_and_line_breaks_and_defuses_formulas() {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(
         lines[1],
-        "value,\"account: ACC-1, ACC \"\"2\"\"\",2024,'@SUM(A1),-5,'+registry,wind,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,1000.0,MWh,2024-03-31,\"line one\nline two\","
+        "value,\"account: ACC-1, \"\"ACC \"\"\"\"2\"\"\"\"\"\"\",2024,'@SUM(A1),-5,'+registry,wind,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,1000.0,MWh,2024-03-31,\"line one\nline two\","
     );
     assert!(
         csv.contains("problem,,,,,,,,,,,,,,\"'-1 problem, with a comma\"\r\n"),
         "{csv}"
     );
+}
+
+/// Beneficiary ids holding the joiner `,`, a quote or white space at an
+/// end are quoted (as the table export quotes its `;`-lists), so each id
+/// reads back: joined with `, ` as they were, one id `A, B` read as the two
+/// ids `A` and `B`, and ` E` lost its space.
+#[test]
+fn beneficiary_ids_holding_the_joiner_are_quoted_in_the_csv_and_the_pdf() {
+    let mut st = sample();
+    st.eacs.truncate(1);
+    st.eacs[0].beneficiaries = vec!["A, B".into(), "C; D".into(), " E".into()];
+    let csv = String::from_utf8(claim_statement_csv(&st)).unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    // The cell holds `account: "A, B", C; D, " E"` (its quotes doubled).
+    assert!(
+        lines[1].starts_with("value,\"account: \"\"A, B\"\", C; D, \"\" E\"\"\",2024,"),
+        "{}",
+        lines[1]
+    );
+    let all = pdf_pages(&claim_statement_pdf(&st)).concat();
+    for needle in [
+        "Beneficiary: account: \"A, B\", C; D, \" E\" · period 2024",
+        "Total for account: \"A, B\", C; D, \" E\", 2024: 1000.0 MWh",
+    ] {
+        assert!(all.contains(&squash(needle)), "missing {needle:?} in {all}");
+    }
 }
 
 #[test]
