@@ -1010,8 +1010,11 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     .right_align(7)
     .right_align(9)
     .right_align(10);
+    // A cell past LS_CELL_CHARS is cut, as `audit` cuts its cells: one
+    // 4,096-character id padded every row to its width.
+    let mut cut = 0;
     for r in &rows {
-        table.row(vec![
+        let cells = vec![
             r.cds_eac_id.clone(),
             or_dash(r.eac_number.as_deref()),
             r.technology_type
@@ -1032,11 +1035,13 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
                 0 => "–".to_owned(),
                 n => n.to_string(),
             },
-        ]);
+        ];
+        table.row(cut_cells(cells, &mut cut));
     }
     if !rows.is_empty() {
         out.table(&table)?;
     }
+    say_cut_cells(&mut out, cut, "eacdesk ls")?;
     let shown = match rows.len() {
         0 if page.limit == 0 => "None shown (--limit 0) of".to_owned(),
         0 => format!("No EACs at offset {};", a.offset),
@@ -1056,6 +1061,39 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The longest cell `ls`'s text tables show whole (as `audit`'s).
+const LS_CELL_CHARS: usize = AUDIT_CELL_CHARS;
+
+/// `cells` with each one past [`LS_CELL_CHARS`] cut, ending in `…`;
+/// `cut` counts the cells cut.
+fn cut_cells(cells: Vec<String>, cut: &mut usize) -> Vec<String> {
+    cells
+        .into_iter()
+        .map(|cell| match render::cut_chars(&cell, LS_CELL_CHARS) {
+            Some(shorter) => {
+                *cut += 1;
+                shorter
+            }
+            None => cell,
+        })
+        .collect()
+}
+
+/// After an `ls` table that cut `cut` cells: how many, and that the same
+/// `command` with `--json` gives every value whole.
+fn say_cut_cells(out: &mut Out, cut: usize, command: &str) -> Result<(), render::OutputError> {
+    if cut == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} longer than {LS_CELL_CHARS} characters {} cut, ending in …; `{command} --json` with \
+         the same options gives every value whole.",
+        count(cut, "cell"),
+        if cut == 1 { "is" } else { "are" }
+    )
 }
 
 /// `ls` (text or `--json`) shows at most [`eac_store::MAX_PAGE`] rows at a
@@ -1176,8 +1214,9 @@ fn ls_envelope_only(store: &Store, a: &LsArgs) -> Result<ExitCode> {
         "DETAIL DATA (eac_data_url)",
         "LAST CHECKED",
     ]);
+    let mut cut = 0;
     for r in &rows {
-        table.row(vec![
+        let cells = vec![
             r.cds_eac_id.clone(),
             match r.eac_numbers.is_empty() {
                 true => "–".to_owned(),
@@ -1188,11 +1227,13 @@ fn ls_envelope_only(store: &Store, a: &LsArgs) -> Result<ExitCode> {
             r.eac_format.clone(),
             r.eac_data_url.clone(),
             render::whole_seconds(&r.cds_synced),
-        ]);
+        ];
+        table.row(cut_cells(cells, &mut cut));
     }
     if !rows.is_empty() {
         out.table(&table)?;
     }
+    say_cut_cells(&mut out, cut, "eacdesk ls --envelope-only")?;
     let shown = match rows.len() {
         0 if limit == 0 => "None shown (--limit 0) of".to_owned(),
         0 => format!("None at offset {};", a.offset),

@@ -857,3 +857,65 @@ fn ls_csv_and_xlsx_tell_one_beneficiary_holding_the_joiner_from_two() {
         .collect();
     assert_eq!(cells, BTreeMap::from(expected));
 }
+
+/// A 4,096-character id padded every row of `ls`'s text table to its
+/// width; a cell past 160 characters is cut as `audit`'s are, the table
+/// says so and that `--json` has every value whole.
+#[test]
+fn the_ls_table_cuts_long_cells_and_json_keeps_them_whole() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let doc = std::fs::read_to_string(example("good-p1-overview-monthly.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&doc).unwrap();
+    let long_id = "L".repeat(4096);
+    let long_beneficiary = "B".repeat(300);
+    doc["eacs"][0]["cds_eac_id"] = long_id.clone().into();
+    doc["eacs"][0]["beneficiary_type"] = "account".into();
+    doc["eacs"][0]["beneficiaries"] = vec![long_beneficiary.clone()].into();
+    std::fs::write(desk.path("long.json"), serde_json::to_string(&doc).unwrap()).unwrap();
+    desk.eacdesk()
+        .args(["import", "long.json"])
+        .assert()
+        .success();
+    let text = stdout(&desk.eacdesk().args(["ls"]).assert().success());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.iter().all(|l| l.chars().count() < 600),
+        "{:?}",
+        lines.iter().map(|l| l.chars().count()).collect::<Vec<_>>()
+    );
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with('L'))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.starts_with(&format!("{}… ", "L".repeat(159))), "{row}");
+    assert!(
+        row.contains(&format!("account: {}…", "B".repeat(150))),
+        "{row}"
+    );
+    assert!(!row.contains(&long_beneficiary), "{row}");
+    assert!(
+        text.contains(
+            "\n2 cells longer than 160 characters are cut, ending in …; `eacdesk ls --json` with \
+             the same options gives every value whole.\n"
+        ),
+        "{text}"
+    );
+    // --json keeps every value whole.
+    let json = desk.json(&["ls"]);
+    let rows = json["rows"].as_array().unwrap();
+    let stored = rows
+        .iter()
+        .find(|r| r["cds_eac_id"] == long_id.as_str())
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(stored["beneficiaries"][0], long_beneficiary.as_str());
+    // Short cells are not cut and nothing is said.
+    let short = stdout(
+        &desk
+            .eacdesk()
+            .args(["ls", "--technology", "wind"])
+            .assert()
+            .success(),
+    );
+    assert!(!short.contains("cut"), "{short}");
+}
