@@ -1266,6 +1266,7 @@ fn ls_csv(store: &Store, view: &eac_app::TableView) -> Result<ExitCode> {
 
 /// `ls --xlsx FILE`: the workbook, then one line saying what it holds.
 fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<ExitCode> {
+    refuse_file_place(dest, "workbook", "eacs.xlsx")?;
     let mut out = Out::stdout();
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::export_table(store, view, eac_app::TableFormat::Xlsx, dest, &bar)?;
@@ -1772,6 +1773,7 @@ fn save_source(
         })
         .into());
     };
+    refuse_file_place(dest, "saved source document", &source.file_name)?;
     let report = eac_app::save_source(store, &source.sha256, dest)?;
     out.committed(format!("source {n} was saved to {}", report.path));
     if json {
@@ -2338,6 +2340,10 @@ fn is_server_address(text: &str) -> bool {
     eac_store::server::names_server(text)
 }
 
+/// A copy into a file, as its refusals name it ([`refuse_file_place`]).
+const COPY: &str = "database copy";
+const COPY_EXAMPLE: &str = "copy.sqlite";
+
 fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
     let from = a.from.clone().unwrap_or_else(|| db.display().to_string());
     let mut err = ErrOut::stderr();
@@ -2360,7 +2366,7 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
             )?
         }
         (true, false) => {
-            refuse_missing_folder(Path::new(&a.to))?;
+            refuse_file_place(Path::new(&a.to), COPY, COPY_EXAMPLE)?;
             eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?
         }
         (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,
@@ -2371,7 +2377,7 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
             if let Some(why) = no_database_there(Path::new(&from)).filter(|w| !w.is_empty()) {
                 return Err(no_database_to_copy(&from, why).into());
             }
-            refuse_missing_folder(Path::new(&a.to))?;
+            refuse_file_place(Path::new(&a.to), COPY, COPY_EXAMPLE)?;
             eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?
         }
     };
@@ -2411,21 +2417,15 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A copy's destination file whose folder does not exist, said of that
-/// folder (not of the hidden file the copy is first written to).
-fn refuse_missing_folder(dest: &Path) -> Result<(), AppError> {
-    let folder = eac_store::atomic::folder_of(dest);
-    if folder.is_dir() {
-        return Ok(());
-    }
-    Err(AppError::new(
-        ErrorCode::Io,
-        format!(
-            "Could not write {}: the folder {} does not exist. Nothing was written; create the folder first, or choose another file name.",
-            dest.display(),
-            folder.display()
-        ),
-    ))
+/// A file the CLI writes (`what`, e.g. "workbook"; `example` a name for
+/// one), refused before anything is written in the words of an export's
+/// (decision 436, [`eac_store::placing::refuse_file_path`]): an empty name,
+/// a name ending in `/` with no folder there, a folder that does not exist
+/// or a file where a folder of the path should be. `copy --to nb/` and
+/// `ls --xlsx nb/` said "Not a directory (os error 20)" once everything
+/// was copied or written.
+pub(crate) fn refuse_file_place(dest: &Path, what: &str, example: &str) -> Result<(), AppError> {
+    eac_store::placing::refuse_file_path(dest, what, example).map_err(AppError::from)
 }
 
 fn server_init(url: &str, json: bool) -> Result<ExitCode> {
@@ -3768,7 +3768,11 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     };
     // Both destinations checked before either is written: a second one
     // refused after the first was in place said "Nothing was written".
+    if let Some(path) = &a.out {
+        refuse_file_place(path, "sample listing", "sample.json")?;
+    }
     if let Some(csv) = &a.values_csv {
+        refuse_file_place(csv, "values CSV", "values.csv")?;
         eac_store::atomic::refuse_database(db, csv).map_err(eac_app::AppError::from)?;
         // A link, a folder, a read-only file, a place inside a pack or a
         // bundle: refused now, not once the listing is in place.

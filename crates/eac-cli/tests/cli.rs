@@ -1678,7 +1678,7 @@ fn messages_name_what_is_wrong_in_plain_words() {
         .assert()
         .code(2)
         .stderr(contains(
-            "Could not write nodir/x.db: the folder nodir does not exist",
+            "The folder nodir does not exist, so nothing can be written at nodir/x.db",
         ))
         .stderr(contains(".eacdesk-").not());
     assert!(!desk.path("nodir").exists());

@@ -47,7 +47,7 @@ mod packs;
 mod percent;
 mod periods;
 mod pipe;
-mod placing;
+pub mod placing;
 mod provenance;
 mod query;
 mod refdata;

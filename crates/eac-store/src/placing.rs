@@ -81,12 +81,15 @@ pub struct PlaceFailed {
 
 /// Refuses, before anything is written, a destination `dest` whose folder
 /// is not there: it does not exist (a file is never made in a folder that
-/// is not, and `makes` says what the export does make), or a part of its
-/// path is a file. Said of that folder, with what to do, instead of the
-/// system's words about the hidden file written first ("Not a directory",
-/// "does not exist (or a folder on its way does not)"). A folder that
-/// cannot be looked at (permissions) is left to the write, which names it.
-pub(crate) fn refuse_missing_folder(dest: &Path, makes: &str) -> Result<()> {
+/// is not, and `makes` says what the writer does make, e.g. "no folder
+/// for a P1 listing"), or a part of its path is a file. Said of that
+/// folder, with what to do, instead of the system's words about the
+/// hidden file written first ("Not a directory", "does not exist (or a
+/// folder on its way does not)"). A folder that cannot be looked at
+/// (permissions) is left to the write, which names it. Every destination
+/// EAC Desk writes is checked so (exports, `ls --xlsx`, packs, copies;
+/// decision 436).
+pub fn refuse_missing_folder(dest: &Path, makes: &str) -> Result<()> {
     let folder = crate::atomic::folder_of(dest);
     match std::fs::metadata(folder) {
         Ok(meta) if meta.is_dir() => return Ok(()),
@@ -121,20 +124,22 @@ pub(crate) fn refuse_missing_folder(dest: &Path, makes: &str) -> Result<()> {
     }))
 }
 
-/// Refuses, before anything is written, a P1 destination that cannot be a
-/// file: an empty name, or one ending in `/` (a folder's name) with no
-/// folder there (an existing folder is refused by the write's own check,
-/// which says "is a folder, not a file"); then a missing folder
-/// ([`refuse_missing_folder`]). `--out nb1/` said "Not a directory (os
-/// error 20)" after the whole listing was written.
-fn refuse_p1_path(dest: &Path) -> Result<()> {
+/// Refuses, before anything is written, a destination that is to be one
+/// file (`what`, e.g. "P1 listing", "workbook"; `example` a name for one,
+/// e.g. "eacs.json") but cannot be: an empty name, or one ending in `/`
+/// (a folder's name) with no folder there (an existing folder is refused
+/// by the write's own check, which says "is a folder, not a file"); then
+/// a missing folder ([`refuse_missing_folder`]: EAC Desk makes no folder
+/// for it). `--out nb1/` said "Not a directory (os error 20)" after the
+/// whole listing was written, and `copy --to nb1/` after the whole
+/// database was copied.
+pub fn refuse_file_path(dest: &Path, what: &str, example: &str) -> Result<()> {
     let text = dest.as_os_str().to_string_lossy();
     if text.is_empty() {
-        return Err(StoreError::InvalidInput(
-            "The P1 listing needs a file name (the name given is empty); nothing was written. \
-             Name the file to write, e.g. eacs.json."
-                .to_owned(),
-        ));
+        return Err(StoreError::InvalidInput(format!(
+            "The {what} needs a file name (the name given is empty); nothing was written. \
+             Name the file to write, e.g. {example}."
+        )));
     }
     if text.ends_with(std::path::is_separator) {
         let folder = text.trim_end_matches(std::path::is_separator);
@@ -143,6 +148,10 @@ fn refuse_p1_path(dest: &Path) -> Result<()> {
         } else {
             folder
         };
+        let ext = Path::new(example)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
         let (there, then) = match std::fs::symlink_metadata(folder) {
             Ok(m) if m.is_dir() => return Ok(()),
             Ok(_) => (
@@ -151,16 +160,47 @@ fn refuse_p1_path(dest: &Path) -> Result<()> {
             ),
             Err(_) => (
                 format!("the folder {folder} does not exist"),
-                format!("Name the file to write (e.g. {folder}.json), or create the folder {folder} first and name a file in it (e.g. {folder}/eacs.json)"),
+                format!("Name the file to write (e.g. {folder}{ext}), or create the folder {folder} first and name a file in it (e.g. {folder}/{example})"),
             ),
         };
         return Err(StoreError::InvalidInput(format!(
-            "{} ends with `/`, so it names a folder, but a P1 listing is one file, and {there}; \
+            "{} ends with `/`, so it names a folder, but a {what} is one file, and {there}; \
              nothing was written. {then}.",
             dest.display()
         )));
     }
-    refuse_missing_folder(dest, "no folder for a P1 listing")
+    refuse_missing_folder(dest, &format!("no folder for a {what}"))
+}
+
+/// Refuses, before anything is written, a destination that is to be a
+/// folder EAC Desk makes (`what`, e.g. "bundle", "evidence pack";
+/// `example` a name for one) but has no name of its own: empty, or a
+/// path ending in `..` or a root. A missing folder above it is refused by
+/// [`refuse_missing_folder`] (EAC Desk makes only that folder).
+pub fn refuse_folder_name<'a>(
+    dest: &'a Path,
+    what: &str,
+    example: &str,
+) -> Result<&'a std::ffi::OsStr> {
+    if dest.as_os_str().is_empty() {
+        return Err(StoreError::InvalidInput(format!(
+            "The {what} needs a folder name (the name given is empty); nothing was written. Name \
+             the folder to write the {what} to, e.g. {example}."
+        )));
+    }
+    dest.file_name().ok_or_else(|| {
+        StoreError::InvalidInput(format!(
+            "{} names no folder of its own for the {what}; nothing was written. Name the folder \
+             to write it to, e.g. {}.",
+            dest.display(),
+            dest.join(example).display()
+        ))
+    })
+}
+
+/// [`refuse_file_path`] for a P1 listing.
+fn refuse_p1_path(dest: &Path) -> Result<()> {
+    refuse_file_path(dest, "P1 listing", "eacs.json")
 }
 
 /// The refusal of an export whose database changed after its snapshot.

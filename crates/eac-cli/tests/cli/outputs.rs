@@ -668,3 +668,86 @@ fn a_p2_export_whose_temporary_folder_fails_names_its_destination_and_tmpdir() {
         .collect();
     assert!(hidden.is_empty(), "{hidden:?}");
 }
+
+/// `pack --out`, `ls --xlsx`, `copy --to`, `sample --out`/`--values-csv`
+/// and `show --save-source --out` refuse a destination that cannot be
+/// written in the words of an export's (decision 436), before anything is
+/// written: a missing folder ("create it first"), a name ending in `/`
+/// with no folder there, an empty name, a file where a folder should be.
+/// They said "nonexist/sub does not exist (or a folder on its way does
+/// not)", "Not a directory (os error 20)" (`copy` after copying the whole
+/// database), or `copy`'s own "the folder afile does not exist" of a file.
+#[test]
+fn every_destination_the_cli_writes_is_refused_in_an_exports_words() {
+    let desk = desk_with_a_source();
+    std::fs::write(desk.path("afile"), "a file").unwrap();
+    let before = entries_but_db(desk.dir.path());
+    let gone = "create it first; nothing was written.";
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["pack", "--out", "nonexist/sub/p"],
+            format!("The folder nonexist/sub does not exist, so nothing can be written at nonexist/sub/p (EAC Desk makes the pack's own folder only): {gone}"),
+        ),
+        (
+            vec!["pack", "--out", ""],
+            "The evidence pack needs a folder name (the name given is empty); nothing was written.".into(),
+        ),
+        (
+            vec!["pack", "--out", "afile/p"],
+            "afile is a file, not a folder, so nothing can be written at afile/p; nothing was written.".into(),
+        ),
+        (
+            vec!["ls", "--xlsx", "nb2/"],
+            "nb2/ ends with `/`, so it names a folder, but a workbook is one file, and the folder nb2 does not exist; nothing was written. Name the file to write (e.g. nb2.xlsx), or create the folder nb2 first".into(),
+        ),
+        (
+            vec!["ls", "--xlsx", "nonexist/t.xlsx"],
+            format!("The folder nonexist does not exist, so nothing can be written at nonexist/t.xlsx (EAC Desk makes no folder for a workbook): {gone}"),
+        ),
+        (
+            vec!["ls", "--xlsx", ""],
+            "The workbook needs a file name (the name given is empty); nothing was written.".into(),
+        ),
+        (
+            vec!["copy", "--to", "nonexist/c.sqlite"],
+            format!("The folder nonexist does not exist, so nothing can be written at nonexist/c.sqlite (EAC Desk makes no folder for a database copy): {gone}"),
+        ),
+        (
+            vec!["copy", "--to", "nb3/"],
+            "nb3/ ends with `/`, so it names a folder, but a database copy is one file, and the folder nb3 does not exist; nothing was written.".into(),
+        ),
+        (
+            vec!["copy", "--to", ""],
+            "The database copy needs a file name (the name given is empty); nothing was written.".into(),
+        ),
+        (
+            vec!["copy", "--to", "afile/c.sqlite"],
+            "afile is a file, not a folder, so nothing can be written at afile/c.sqlite; nothing was written.".into(),
+        ),
+        (
+            vec!["sample", "--eacs", "2", "--out", "nb4/"],
+            "nb4/ ends with `/`, so it names a folder, but a sample listing is one file".into(),
+        ),
+        (
+            vec!["sample", "--eacs", "2", "--values-csv", "nonexist/v.csv"],
+            format!("The folder nonexist does not exist, so nothing can be written at nonexist/v.csv (EAC Desk makes no folder for a values CSV): {gone}"),
+        ),
+        (
+            vec!["show", MRETS_ID, "--save-source", "1", "--out", "nonexist/s.pdf"],
+            format!("The folder nonexist does not exist, so nothing can be written at nonexist/s.pdf (EAC Desk makes no folder for a saved source document): {gone}"),
+        ),
+    ];
+    for (args, says) in cases {
+        let assert = desk.eacdesk().args(&args).assert().code(2);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(err.contains(&says), "{args:?}: {err}");
+        assert!(!err.contains("os error"), "{args:?}: {err}");
+        assert!(!err.contains("on its way"), "{args:?}: {err}");
+        assert!(!err.contains("copied "), "{args:?} copied first: {err}");
+        assert_eq!(
+            entries_but_db(desk.dir.path()),
+            before,
+            "{args:?} left something"
+        );
+    }
+}

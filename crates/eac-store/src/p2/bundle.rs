@@ -886,21 +886,7 @@ impl SwappedBundle {
 /// that name without a word to someone who expected one file. An existing
 /// folder of such a name (made empty, or an earlier bundle) is taken.
 fn bundle_name(dest: &Path, new: bool) -> Result<&std::ffi::OsStr> {
-    if dest.as_os_str().is_empty() {
-        return Err(StoreError::InvalidInput(
-            "The bundle needs a folder name (the name given is empty); nothing was written. Name \
-             the folder to write the bundle to, e.g. bundle."
-                .to_owned(),
-        ));
-    }
-    let Some(name) = dest.file_name() else {
-        return Err(StoreError::InvalidInput(format!(
-            "{} names no folder of its own for the bundle; nothing was written. Name the folder \
-             to write it to, e.g. {}.",
-            dest.display(),
-            dest.join("bundle").display()
-        )));
-    };
+    let name = crate::placing::refuse_folder_name(dest, "bundle", "bundle")?;
     let json = name
         .to_str()
         .and_then(|n| {
