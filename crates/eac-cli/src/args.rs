@@ -1190,12 +1190,7 @@ fn match_value(field: MatchField, value: &str) -> Result<String, String> {
         MatchField::Retired => one_of::<RetiredState>(field, value),
         MatchField::AssetCommissioned | MatchField::Issuance => Date::parse(value.trim())
             .map(|d| d.to_string())
-            .map_err(|_| {
-                format!(
-                    "`{value}` is not a date for {} (YYYY-MM-DD)",
-                    field.as_str()
-                )
-            }),
+            .map_err(|e| e.not_a_day(&format!(" for {}", field.as_str()))),
         _ => Ok(value.to_owned()),
     }
 }
@@ -1208,10 +1203,12 @@ fn parse_match_exclude(text: &str) -> Result<FieldMatch, String> {
     parse_match(text, true)
 }
 
+/// `--from`/`--to`: a day, said as the store says a filter's day (spaces
+/// around it ignored as there), the calendar's reason kept.
 fn parse_date(text: &str) -> Result<String, String> {
-    Date::parse(text)
+    Date::parse(text.trim())
         .map(|d| d.to_string())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.not_a_day(""))
 }
 
 /// The `--sort` field names, as `--where` spells them (the store's

@@ -646,6 +646,49 @@ fn ls_filters_sorts_pages_and_totals() {
         .stderr(contains("is not a date for issuance"));
 }
 
+/// A day the calendar lacks, given to `--from`, `--to` or a date field of
+/// `--where`, is refused with the calendar's reason, in the words the
+/// store uses for a filter's day (the app's filters): `--where` said only
+/// "`2023-02-30` is not a date for issuance (YYYY-MM-DD)", and `--from`
+/// the model's RFC 3339 words.
+#[test]
+fn a_day_the_calendar_lacks_is_refused_saying_why() {
+    let desk = sampled();
+    for (args, says) in [
+        (
+            vec!["ls", "--from", "2023-02-29"],
+            "`2023-02-29` is not a date: February 2023 has 28 days",
+        ),
+        (
+            vec!["summary", "--to", "2023-04-31"],
+            "`2023-04-31` is not a date: April 2023 has 30 days",
+        ),
+        (
+            vec!["ls", "--where", "issuance=2023-02-30"],
+            "`2023-02-30` is not a date for issuance: February 2023 has 28 days",
+        ),
+        (
+            vec!["ls", "--exclude", "asset_commissioned=2024-13-01"],
+            "`2024-13-01` is not a date for asset_commissioned: there is no month 13; a year has 12 months",
+        ),
+        (
+            vec!["ls", "--from", "2023-2-1"],
+            "`2023-2-1` is not a date (YYYY-MM-DD)",
+        ),
+    ] {
+        desk.eacdesk()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+    // Spaces around a day are ignored, as the store ignores them.
+    desk.eacdesk()
+        .args(["ls", "--from", " 2023-02-28 "])
+        .assert()
+        .success();
+}
+
 #[test]
 fn show_prints_every_field_and_the_values() {
     let desk = Desk::new();

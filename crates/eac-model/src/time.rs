@@ -47,6 +47,29 @@ pub enum TimeError {
     TooPrecise(String),
 }
 
+impl TimeError {
+    /// A day typed by a person ([`Date::parse`]'s refusal) in plain
+    /// words, the calendar's reason kept: "`2023-02-29` is not a
+    /// date{for_what}: February 2023 has 28 days" ([`no_such_day`]), or
+    /// "`2023-2-1` is not a date{for_what} (YYYY-MM-DD)". `for_what` names
+    /// what the day was for (" for issuance"), or is empty.
+    pub fn not_a_day(&self, for_what: &str) -> String {
+        match self {
+            TimeError::NoSuch(text, _, why) => {
+                format!("`{}` is not a date{for_what}: {why}", quote(text))
+            }
+            TimeError::Date(text)
+            | TimeError::DateTime(text)
+            | TimeError::LeapSecond(text, _)
+            | TimeError::YearOutOfRange(text, _)
+            | TimeError::SpaceSeparator(text)
+            | TimeError::TooPrecise(text) => {
+                format!("`{}` is not a date{for_what} (YYYY-MM-DD)", quote(text))
+            }
+        }
+    }
+}
+
 impl Timestamp {
     pub fn parse(text: &str) -> Result<Self, TimeError> {
         // The common shape is read by hand (a listing holds millions);

@@ -327,9 +327,11 @@ pub(crate) fn day_after_start(day: Date) -> String {
     }
 }
 
+/// A filter's day, refused with the calendar's reason when it is written
+/// as a day but is none ("`2023-02-29` is not a date: February 2023 has
+/// 28 days"; it said only "is not a date").
 fn parse_date(text: &str) -> Result<Date> {
-    Date::parse(text.trim())
-        .map_err(|_| StoreError::InvalidInput(format!("`{text}` is not a date (YYYY-MM-DD)")))
+    Date::parse(text.trim()).map_err(|e| StoreError::InvalidInput(e.not_a_day("")))
 }
 
 /// 00:00 UTC of `date`.

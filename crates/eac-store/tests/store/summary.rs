@@ -281,6 +281,41 @@ fn rows_stream_in_sort_order_or_exactly_the_selected_ids() {
     );
 }
 
+/// A filter's day written as a day but not in the calendar is refused
+/// with the calendar's reason, as every reader of days says it
+/// (`eac_model::no_such_day`): it said only "`2023-02-29` is not a date
+/// (YYYY-MM-DD)", which the person had written.
+#[test]
+fn a_filter_day_the_calendar_lacks_is_refused_saying_why() {
+    let env = browse_env();
+    for (from, to, says) in [
+        (
+            "2023-02-29",
+            "",
+            "`2023-02-29` is not a date: February 2023 has 28 days",
+        ),
+        (
+            "",
+            " 2024-13-01 ",
+            "`2024-13-01` is not a date: there is no month 13; a year has 12 months",
+        ),
+        ("", "2024-1-1", "`2024-1-1` is not a date (YYYY-MM-DD)"),
+    ] {
+        let filter = EacFilter {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            ..EacFilter::default()
+        };
+        for e in [
+            eac_store::check_filter(&filter).unwrap_err(),
+            env.store.summary(&filter).unwrap_err(),
+        ] {
+            assert_eq!(e.code(), eac_store::ErrorCode::InvalidInput, "{e}");
+            assert_eq!(e.to_string(), says);
+        }
+    }
+}
+
 /// A period filter whose first day is after its last is refused by the
 /// filter itself, whoever asks (a count, a browse, a bulk write), rather
 /// than selecting nothing: a shell that sent it on would export, pack,
