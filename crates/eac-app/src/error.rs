@@ -457,14 +457,10 @@ fn unchanged_claim(text: &str) -> Option<(usize, usize)> {
 pub(crate) fn frozen_in_app(d: &ErrorDetails, to_do: &str) -> String {
     let ids = d.cds_eac_ids.as_deref().unwrap_or_default();
     let names = d.eac_numbers.as_deref().unwrap_or(ids);
-    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
-    let more = match ids.len().max(names.len()).saturating_sub(shown.len()) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
+    let shown = eac_model::words::first_named(names, 10, ids.len().max(names.len()));
     let subject = match ids.len() {
-        1 => format!("EAC {} lies", shown.join(", ")),
-        n => format!("{n} EACs ({}{more}) lie", shown.join(", ")),
+        1 => format!("EAC {shown} lies"),
+        n => format!("{n} EACs ({shown}) lie"),
     };
     let periods = d.closed_periods.as_deref().unwrap_or_default();
     let each: Vec<String> = periods

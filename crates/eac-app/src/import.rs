@@ -519,7 +519,12 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
                 .unwrap_or(&e.message)
                 .strip_suffix(crate::error::UNREADABLE_TAIL)
                 .map(|m| m.strip_prefix("document: ").unwrap_or(m))
-                .map(|m| format!("{}.", capitalised(m.trim_end_matches('.'))))
+                .map(|m| {
+                    format!(
+                        "{}.",
+                        eac_model::words::capitalised(m.trim_end_matches('.'))
+                    )
+                })
                 .unwrap_or_else(|| e.message.clone()),
         ),
         (Shell::App, ErrorCode::Frozen) => {
@@ -558,15 +563,6 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         registry: None,
         // Filled by [`in_its_place`].
         committed_before: Vec::new(),
-    }
-}
-
-/// `line 4: …` → `Line 4: …`.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -601,12 +601,9 @@ fn several_files_outcome(
     /// A long list is cut (`--json` gives each file's outcome).
     const NAMED: usize = 10;
     fn names(files: &[&str]) -> String {
-        let mut names = files[..files.len().min(NAMED)].join(", ");
+        let mut names = eac_model::words::first_named(files, NAMED, files.len());
         if files.len() > NAMED {
-            names.push_str(&format!(
-                " and {} more (`--json` lists each file)",
-                files.len() - NAMED
-            ));
+            names.push_str(" (`--json` lists each file)");
         }
         names
     }
@@ -674,14 +671,7 @@ fn committed_before<S: AsRef<str>>(committed: &[S], db: &str) -> Option<String> 
     if n == 0 {
         return None;
     }
-    let shown: Vec<&str> = committed[..n.min(NAMED)]
-        .iter()
-        .map(AsRef::as_ref)
-        .collect();
-    let mut names = shown.join(", ");
-    if n > NAMED {
-        names.push_str(&format!(" and {} more", n - NAMED));
-    }
+    let names = eac_model::words::first_named(committed.iter().map(AsRef::as_ref), NAMED, n);
     let (what, are) = match n {
         1 => ("The file imported before it".to_owned(), "is"),
         _ => (format!("The {n} files imported before it"), "are"),
@@ -2284,10 +2274,7 @@ fn refdata_rm(
     }
     let removed = if dry_run { "Would remove" } else { "Removed" };
     for n in &report.still_named {
-        let mut eacs = n.cds_eac_ids.join(", ");
-        if n.eac_count > n.cds_eac_ids.len() {
-            eacs.push_str(&format!(" and {} more", n.eac_count - n.cds_eac_ids.len()));
-        }
+        let eacs = eac_model::words::first_named(&n.cds_eac_ids, usize::MAX, n.eac_count);
         writeln!(
             err,
             "warning: {} {} the {} `{}`: {eacs}. They are not changed; once it is removed, \
@@ -2736,10 +2723,7 @@ struct AuditJson<'a> {
 /// Who made an audited change: the display name with the OS login beside
 /// it (`Ana Lopez (ana)`), or the login alone.
 pub(crate) fn audit_who(r: &eac_app::AuditRecord) -> String {
-    match r.display_name.as_deref() {
-        Some(name) if name != r.os_user => format!("{name} ({})", r.os_user),
-        _ => r.os_user.clone(),
-    }
+    eac_store::who(&r.os_user, r.display_name.as_deref())
 }
 
 /// `audit verify`: the hash chain intact (exit 0) or broken at a record (1).
@@ -3466,13 +3450,8 @@ fn print_delete(
         0 => String::new(),
         n => format!(" ({n} envelope-only)"),
     };
-    let shown = r.ids.len();
-    let more = if total > shown {
-        format!(" … and {} more", total - shown)
-    } else {
-        String::new()
-    };
-    writeln!(out, "{}{more}", r.ids.join(", "))?;
+    let ids = eac_model::words::first_named(&r.ids, usize::MAX, total);
+    writeln!(out, "{ids}")?;
     match mode {
         Mode::DryRun => writeln!(
             out,

@@ -24,6 +24,7 @@ pub mod text;
 mod time;
 pub mod units;
 mod violation;
+pub mod words;
 pub mod write;
 
 pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose, SeenIds};

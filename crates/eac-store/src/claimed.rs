@@ -271,15 +271,12 @@ fn refusal(hits: &[Hit]) -> StoreError {
         .map(|(id, name)| format!("#{id} ({})", eac_model::quote(name)))
         .collect();
     let ids: Vec<String> = hits.iter().map(|h| h.cds_eac_id.clone()).collect();
-    let named: Vec<String> = ids
-        .iter()
-        .take(MAX_NAMED)
-        .map(|id| format!("`{}`", eac_model::cap(id, ID_CHARS)))
-        .collect();
-    let more = match ids.len().saturating_sub(MAX_NAMED) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
+    let named = eac_model::words::first_named(
+        ids.iter()
+            .map(|id| format!("`{}`", eac_model::cap(id, ID_CHARS))),
+        MAX_NAMED,
+        ids.len(),
+    );
     let what = match (
         hits.iter().all(|h| h.removed.is_some()),
         hits.iter().any(|h| h.removed.is_some()),
@@ -294,13 +291,9 @@ fn refusal(hits: &[Hit]) -> StoreError {
         format!("recorded claims {}", claim_words.join(", "))
     };
     let subject = if ids.len() == 1 {
-        format!("EAC {} is counted by {by}", named[0])
+        format!("EAC {named} is counted by {by}")
     } else {
-        format!(
-            "{} EACs are counted by {by}: {}{more}",
-            ids.len(),
-            named.join(", ")
-        )
+        format!("{} EACs are counted by {by}: {named}", ids.len())
     };
     let first = claims.keys().next().copied().unwrap_or_default();
     StoreError::Conflict {

@@ -686,20 +686,15 @@ fn refuse_closed_rows(w: &Write, file: &str, new: &[NewConsumption]) -> Result<(
             named(hits[0].0)
         )
     } else {
-        let shown: Vec<String> = hits
-            .iter()
-            .take(ROWS_NAMED)
-            .map(|(r, _)| named(r))
-            .collect();
-        let more = match hits.len().saturating_sub(ROWS_NAMED) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
+        let shown = eac_model::words::first_named(
+            hits.iter().map(|(r, _)| named(r)),
+            ROWS_NAMED,
+            hits.len(),
+        );
         format!(
             "{} rows of {file} cover days of a closed reporting period and cannot be imported: \
-             {}{more}",
-            hits.len(),
-            shown.join(", ")
+             {shown}",
+            hits.len()
         )
     };
     Err(crate::periods::refuse_closed(
@@ -1273,11 +1268,7 @@ fn refuse_claimed_consumption(db: &dyn Db, claim: &NewClaim) -> Result<()> {
     }
     let mut ids: Vec<i64> = clashes.iter().map(|c| c.claim_id).collect();
     ids.dedup();
-    let what: Vec<String> = clashes.iter().take(20).map(ToString::to_string).collect();
-    let more = match clashes.len().saturating_sub(what.len()) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
+    let what = eac_model::words::first_named_by_semicolons(clashes.iter(), 20, clashes.len());
     let those = if ids.len() == 1 {
         "that claim".to_owned()
     } else {
@@ -1285,10 +1276,9 @@ fn refuse_claimed_consumption(db: &dyn Db, claim: &NewClaim) -> Result<()> {
         format!("claims {}", named.join(", "))
     };
     Err(StoreError::ClaimedConsumption(format!(
-        "Consumption already claimed: {}{more}. Each hour of consumption may be claimed once; \
+        "Consumption already claimed: {what}. Each hour of consumption may be claimed once; \
          nothing was changed. Delete {those} first (`eacdesk claims delete {} --reason …`, \
          or Claims → Delete…) or claim other days or beneficiaries.",
-        what.join("; "),
         ids[0]
     )))
 }

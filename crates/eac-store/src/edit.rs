@@ -116,10 +116,7 @@ pub(crate) fn check_seen(
         }
     };
     let (at, os_user, name, action) = last;
-    let who = match name.filter(|n| !n.trim().is_empty()) {
-        Some(name) => format!("{name} ({os_user})"),
-        None => os_user,
-    };
+    let who = crate::periods::who(&os_user, name.as_deref());
     // To the second, in UTC, as people read it.
     let when = at.get(..19).unwrap_or(&at).replace('T', " ");
     let change = format!("{} by {who} at {when} UTC", change_words(&action));

@@ -298,15 +298,8 @@ pub enum StoreError {
 /// Reference-data ids as a message names them: the first ten, back-quoted
 /// (a long one cut, `eac_model::quote`), and how many more.
 pub(crate) fn refdata_ids(ids: &[String]) -> String {
-    let shown: Vec<String> = ids
-        .iter()
-        .take(10)
-        .map(|id| format!("`{}`", eac_model::quote(id)))
-        .collect();
-    match ids.len().saturating_sub(shown.len()) {
-        0 => shown.join(", "),
-        n => format!("{} and {n} more", shown.join(", ")),
-    }
+    let quoted = ids.iter().map(|id| format!("`{}`", eac_model::quote(id)));
+    eac_model::words::first_named(quoted, 10, ids.len())
 }
 
 /// Selected EACs as [`StoreError::SelectedGone`] names them: "EAC `a`
@@ -338,21 +331,15 @@ fn other_entries(entries: &[(String, String)]) -> String {
         (1, _) if entries.len() == 1 => "a table",
         _ => "tables",
     };
-    let mut names: Vec<String> = entries
-        .iter()
-        .take(SHOWN)
-        .map(|(kind, name)| {
-            let name = eac_model::quote(name);
-            match kind.as_str() {
-                "table" => format!("`{name}`"),
-                kind => format!("{kind} `{name}`"),
-            }
-        })
-        .collect();
-    if entries.len() > SHOWN {
-        names.push(format!("and {} more", entries.len() - SHOWN));
-    }
-    format!("{what} EAC Desk does not use: {}", names.join(", "))
+    let names = entries.iter().map(|(kind, name)| {
+        let name = eac_model::quote(name);
+        match kind.as_str() {
+            "table" => format!("`{name}`"),
+            kind => format!("{kind} `{name}`"),
+        }
+    });
+    let names = eac_model::words::first_named(names, SHOWN, entries.len());
+    format!("{what} EAC Desk does not use: {names}")
 }
 
 /// What a change says that met another desk's change of the same EACs on a

@@ -998,25 +998,16 @@ pub(crate) fn readded_warning(ids: &[String]) -> Option<eac_model::Violation> {
     if n == 0 {
         return None;
     }
-    let named: Vec<String> = ids
-        .iter()
-        .take(MAX_NAMED)
-        .map(|id| format!("`{id}`"))
-        .collect();
-    let more = match n.saturating_sub(MAX_NAMED) {
-        0 => String::new(),
-        more => format!(" and {more} more"),
-    };
     let (eacs, are, them, they) = match n {
         1 => ("1 EAC".to_owned(), "is", "it", "it"),
         n => (format!("{n} EACs"), "are", "them", "they"),
     };
     let mut v = eac_model::Violation::unruled(format!(
         "{eacs} deleted from this database before (or removed by undoing the import that added \
-         {them}) {are} stored again by this file: {}{more}. Importing it records each as added \
+         {them}) {are} stored again by this file: {}. Importing it records each as added \
          again in its history (`eacdesk audit ID`, History), with the reason it was removed; \
          delete {them} again if {they} must not be stored.",
-        named.join(", ")
+        named_ids(ids, n)
     ));
     v.severity = eac_model::Severity::Warning;
     Some(v)
@@ -1553,7 +1544,7 @@ fn decide(
         let refusal = if let Some((ids, n)) = changed.remove(&batch) {
             frozen(batch).unwrap_or_else(|| UndoRefusal {
                 code: ErrorCode::Conflict,
-                reason: capitalized(&changed_words(&ids, n)),
+                reason: eac_model::words::capitalised(&changed_words(&ids, n)),
                 cds_eac_ids: ids,
             })
         } else if acts == 0 {
@@ -1593,28 +1584,11 @@ fn decide(
     out
 }
 
-/// `text` with its first letter capitalized (a clause said as a sentence).
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// The first [`MAX_NAMED`] of `ids` quoted, and how many more of `total`
 /// there are: "`a`, `b` and 3 more".
 fn named_ids(ids: &[String], total: usize) -> String {
-    let named: Vec<String> = ids
-        .iter()
-        .take(MAX_NAMED)
-        .map(|id| format!("`{id}`"))
-        .collect();
-    let more = match total.saturating_sub(named.len()) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
-    format!("{}{more}", named.join(", "))
+    let quoted = ids.iter().map(|id| format!("`{id}`"));
+    eac_model::words::first_named(quoted, MAX_NAMED, total)
 }
 
 /// Why an undo is refused when EACs it would change changed after the

@@ -91,7 +91,7 @@ impl ClosedPeriod {
 /// A person as the audit log shows them: the display name with the OS
 /// login beside it (`Ana Lopez (ana)`), or the login alone (no name, or
 /// the same).
-pub(crate) fn who(login: &str, name: Option<&str>) -> String {
+pub fn who(login: &str, name: Option<&str>) -> String {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
         Some(name) if name != login => format!("{name} ({login})"),
         _ => login.to_owned(),
@@ -554,26 +554,22 @@ fn refusal(hits: &[Hit], spans: &[Span]) -> StoreError {
             periods.push(*id);
         }
     }
-    let named: Vec<String> = ids
-        .iter()
-        .take(MAX_NAMED)
-        .map(|id| format!("`{}`", eac_model::cap(id, ID_CHARS)))
-        .collect();
-    let more = match ids.len().saturating_sub(MAX_NAMED) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
+    let named = eac_model::words::first_named(
+        ids.iter()
+            .map(|id| format!("`{}`", eac_model::cap(id, ID_CHARS))),
+        MAX_NAMED,
+        ids.len(),
+    );
     let mut message = if ids.len() == 1 {
         format!(
-            "EAC {} lies in a closed reporting period and cannot be changed; nothing was changed.",
-            named[0]
+            "EAC {named} lies in a closed reporting period and cannot be changed; nothing was \
+             changed."
         )
     } else {
         format!(
-            "{} EACs lie in a closed reporting period and cannot be changed: {}{more}; nothing \
+            "{} EACs lie in a closed reporting period and cannot be changed: {named}; nothing \
              was changed.",
-            ids.len(),
-            named.join(", ")
+            ids.len()
         )
     };
     let them = if ids.len() == 1 { "it" } else { "them" };

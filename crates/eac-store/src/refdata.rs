@@ -292,11 +292,11 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         ("labels_changed", relabelled.to_string()),
     ];
     if !relabelled_named.is_empty() {
-        let more = relabelled - relabelled_named.len() as u64;
-        let mut text = relabelled_named.join("; ");
-        if more > 0 {
-            text.push_str(&format!("; and {more} more"));
-        }
+        let text = eac_model::words::first_named_by_semicolons(
+            &relabelled_named,
+            NAMED_CHANGES,
+            usize::try_from(relabelled).unwrap_or(usize::MAX),
+        );
         details.push(("changed", text));
     }
     if let Some(next) = &read.next {
@@ -669,16 +669,15 @@ fn remove(
     }
     // The record names the first entries in its summary and keeps them
     // all, labels included, as its before-state.
-    let mut named: Vec<String> = (removed.iter().take(NAMED_REMOVALS))
-        .map(|e| format!("{}: {}", e.id, e.label))
-        .collect();
-    if removed.len() > NAMED_REMOVALS {
-        named.push(format!("and {} more", removed.len() - NAMED_REMOVALS));
-    }
+    let named = eac_model::words::first_named_by_semicolons(
+        removed.iter().map(|e| format!("{}: {}", e.id, e.label)),
+        NAMED_REMOVALS,
+        removed.len(),
+    );
     let mut details = vec![
         ("type", kind.as_str().to_owned()),
         ("removed", removed.len().to_string()),
-        ("ids", named.join("; ")),
+        ("ids", named),
     ];
     let eacs: usize = still_named.iter().map(|n| n.eac_count).sum();
     if eacs > 0 {

@@ -1733,16 +1733,14 @@ fn split_parents(
             why.get_or_insert_with(|| "it lists none of the bundles it was split into".to_owned());
         }
         if !gaps.is_empty() {
-            let listed: Vec<String> = gaps.iter().take(3).map(|(a, b)| span(a, b)).collect();
-            let more = match gaps.len().saturating_sub(3) {
-                0 => String::new(),
-                n => format!(" and {n} more ranges"),
-            };
+            let listed = eac_model::words::first_named_of(
+                gaps.iter().map(|(a, b)| span(a, b)),
+                3,
+                gaps.len(),
+                "ranges",
+            );
             why.get_or_insert_with(|| {
-                format!(
-                    "certificates {}{more} of it are in none of the bundles it lists",
-                    listed.join(", ")
-                )
+                format!("certificates {listed} of it are in none of the bundles it lists")
             });
         }
         // The same hour and the same energy, in the same unit.
@@ -1792,19 +1790,16 @@ fn split_parents(
         );
         let Some(why) = why else {
             // Replaced by them.
-            let ids: Vec<String> = (children.iter().take(SPLIT_NAMED))
-                .map(|(_, _, c)| named(c))
-                .collect();
-            let more = match children.len().saturating_sub(SPLIT_NAMED) {
-                0 => String::new(),
-                n => format!(" and {n} more"),
-            };
+            let ids = eac_model::words::first_named(
+                children.iter().map(|(_, _, c)| named(c)),
+                SPLIT_NAMED,
+                children.len(),
+            );
             let lost = not_carried(&parent, children.iter().map(|(_, _, c)| &c.eac));
             let message = format!(
                 "{said}, into the bundles it lists, which hold exactly its certificates and its \
-                 {} {unit_text}: {}{more}; {}{}{}",
+                 {} {unit_text}: {ids}; {}{}{}",
                 held.as_ref().map(shown).unwrap_or_default(),
-                ids.join(", "),
                 match notes.dry_run {
                     true => "importing it would replace the stored EAC by them (audited)",
                     false => "the stored EAC is replaced by them (audited)",
@@ -1847,15 +1842,18 @@ fn split_parents(
                 &id,
                 format!(
                     "{SPLIT_REFUSED}{id}` was split in the registry into the bundles it \
-                     lists ({}{more}), which hold exactly its certificates: importing it \
+                     lists ({}), which hold exactly its certificates: importing it \
                      replaces `{id}` by them. To keep the figures of the closed period as \
                      filed, leave it closed and do not import this document (`{id}` holds the \
                      same certificates and energy as those bundles); to record the split, \
                      reopen the period, import the document and close the period again.",
-                    (children.iter().take(SPLIT_NAMED))
-                        .map(|(_, _, c)| format!("`{}`", c.eac.cds_eac_id))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    eac_model::words::first_named(
+                        children
+                            .iter()
+                            .map(|(_, _, c)| format!("`{}`", c.eac.cds_eac_id)),
+                        SPLIT_NAMED,
+                        children.len(),
+                    )
                 ),
             );
             history::registry_split(w, found.id, parent, batch.id, &batch.file, &reason)?;

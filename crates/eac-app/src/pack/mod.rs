@@ -762,21 +762,17 @@ fn refuse_selection(store: &Store, filter: &EacFilter, dest: &Path) -> Result<()
         limit: NAMED,
         ..BrowseQuery::default()
     })?;
-    let named: Vec<String> = rows
-        .iter()
-        .map(|r| format!("{} (missing {})", r.cds_eac_id, r.missing.join(", ")))
-        .collect();
-    let more = if n > named.len() {
-        format!(" and {} more", n - named.len())
-    } else {
-        String::new()
-    };
+    let named = eac_model::words::first_named_by_semicolons(
+        rows.iter()
+            .map(|r| format!("{} (missing {})", r.cds_eac_id, r.missing.join(", "))),
+        NAMED,
+        n,
+    );
     let mut e = AppError::new(
         ErrorCode::Validation,
         format!(
-            "{n} of the selected EACs {} incomplete: {}{more}. A pack holds only complete EACs; nothing was written to {}. Complete them (`eacdesk set`, or \"Complete fields\" in the app), or pack only the complete ones (`eacdesk pack --complete`, or \"Pack the complete EACs only\" in the app).",
+            "{n} of the selected EACs {} incomplete: {named}. A pack holds only complete EACs; nothing was written to {}. Complete them (`eacdesk set`, or \"Complete fields\" in the app), or pack only the complete ones (`eacdesk pack --complete`, or \"Pack the complete EACs only\" in the app).",
             if n == 1 { "is" } else { "are" },
-            named.join("; "),
             dest.display()
         ),
     );
@@ -1520,13 +1516,7 @@ fn ancestors(relative: &str) -> Vec<String> {
 
 fn first_few(mut names: Vec<String>) -> String {
     names.sort();
-    let more = names.len().saturating_sub(3);
-    names.truncate(3);
-    let mut text = names.join(", ");
-    if more > 0 {
-        text.push_str(&format!(" and {more} more"));
-    }
-    text
+    eac_model::words::first_named(&names, 3, names.len())
 }
 
 /// Removes an earlier pack's files (`owned`) and then its emptied folders;

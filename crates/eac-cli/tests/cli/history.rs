@@ -549,6 +549,45 @@ fn audit_records_carry_the_display_name_of_the_settings() {
         .stdout(contains("The audit log is intact: 2 records"));
 }
 
+/// A display name another program left blank or padded in the audit log
+/// reads in `audit` as `period ls` and the refusals say people: the login
+/// alone for a blank one (not " (ana)"), the name trimmed beside it.
+#[test]
+fn audit_says_a_blank_display_name_as_the_login_alone() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk().args(["verify", "e-01"]).assert().success();
+    desk.eacdesk().args(["verify", "e-02"]).assert().success();
+    let login = desk.json(&["audit"])[0]["os_user"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let conn = rusqlite::Connection::open(db(&desk)).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET display_name = '   ' WHERE cds_eac_id = 'e-01' AND action = 'verify';
+         UPDATE audit_log SET display_name = ' Ana López ' WHERE cds_eac_id = 'e-02' AND action = 'verify';",
+    )
+    .unwrap();
+    drop(conn);
+    let out = desk.eacdesk().args(["audit"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = |id: &str| -> String {
+        (text.lines())
+            .find(|l| l.split_whitespace().any(|w| w == id))
+            .unwrap_or_else(|| panic!("no record of {id}: {text}"))
+            .to_owned()
+    };
+    // The columns: #, at, who, id, …
+    let blank = line("e-01");
+    let cells: Vec<&str> = blank.split_whitespace().collect();
+    assert_eq!(cells[2..4], [login.as_str(), "e-01"], "{text}");
+    assert!(
+        line("e-02").contains(&format!("Z  Ana López ({login})  ")),
+        "{text}"
+    );
+}
+
 // ------------------------------------------------------------ session 33
 
 /// A refusal's stderr, after checking its exit code.

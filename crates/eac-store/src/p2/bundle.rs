@@ -420,12 +420,7 @@ impl Few {
 
     /// `a, b, c and 4 more`.
     fn text(&self) -> String {
-        let mut text = self.first.iter().cloned().collect::<Vec<_>>().join(", ");
-        let more = self.count - self.first.len();
-        if more > 0 {
-            text.push_str(&format!(" and {more} more"));
-        }
-        text
+        eac_model::words::first_named(&self.first, NAMED_FOREIGN, self.count)
     }
 }
 
