@@ -564,6 +564,9 @@ macro_rules! ipc_commands {
             }
             /// Completes or corrects fields of the EACs `target` names (ids, or every EAC a
             /// filter matches), each change audited with `reason` (`null` only for a dry run);
+            /// of the `changed` EACs, `now_complete` counts those the change made complete (they
+            /// lacked required fields before) and `still_incomplete` those still lacking some
+            /// (one complete before and after is in neither);
             /// a value's `issued`/`retired` date is filled only where missing; a value that
             /// breaks a rule refuses the whole change (`validation`, as does an emission factor
             /// that is no amount, as for `set_emissions`; a value that cannot be read as its
@@ -725,7 +728,11 @@ macro_rules! ipc_commands {
                 desk.read(move |store| eac_app::summary(store, &filter, &by, unit)).await
             }
             /// The table view (its filter, or exactly `view.ids`, in its sort) as CSV or .xlsx
-            /// at `path`, complete or not at all. Long, progress phase `export`.
+            /// at `path`, complete or not at all. `cut_cells`: workbook cells past a cell's 32,767
+            /// characters, each cut with a marker and kept whole on the sheet "Long cells" (0 for
+            /// CSV, which keeps every cell whole); `inexact_numbers`: workbook numbers past 15
+            /// significant digits, each with a note, the exact text beside. Long, progress phase
+            /// `export`.
             async fn export_table(
                 desk,
                 op_id: String,
