@@ -725,6 +725,11 @@ impl From<StoreError> for AppError {
                 ErrorDetails { batch_id: Some(id), ..ErrorDetails::default() },
             ),
             StoreError::Conflict { message, ids } => (message, ErrorDetails { cds_eac_ids: Some(ids), ..ErrorDetails::default() }),
+            // As it was said when it was a conflict naming no EAC.
+            StoreError::ChangedWhilePlanned => (
+                e.to_string(),
+                ErrorDetails { cds_eac_ids: Some(Vec::new()), ..ErrorDetails::default() },
+            ),
             StoreError::ChangedSince(ref changed) => (
                 e.to_string(),
                 ErrorDetails {

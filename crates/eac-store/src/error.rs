@@ -191,6 +191,12 @@ pub enum StoreError {
          confirmation; nothing was changed"
     )]
     Unconfirmed { found: usize, at_most: usize },
+    /// A claim planned before a change was recorded
+    /// (`NewClaim::planned_at`; `conflict`, as [`StoreError::Conflict`]):
+    /// planning it again from what is stored now may succeed, where another
+    /// conflict (a value over-allocated) would not. Nothing was changed.
+    #[error("{}", CHANGED_WHILE_PLANNED)]
+    ChangedWhilePlanned,
     #[error("cancelled; nothing was written")]
     Cancelled,
     /// The operation would add, change or remove these EACs, which lie in
@@ -360,17 +366,15 @@ impl StoreError {
     /// The refusal of a claim planned before a change was recorded
     /// ([`CHANGED_WHILE_PLANNED`]).
     pub(crate) fn changed_while_planned() -> StoreError {
-        StoreError::Conflict {
-            message: CHANGED_WHILE_PLANNED.to_owned(),
-            ids: Vec::new(),
-        }
+        StoreError::ChangedWhilePlanned
     }
 
     /// Whether this refuses a claim planned before another change was
-    /// recorded: planning it again may succeed, where another conflict (a
-    /// value over-allocated) would not.
+    /// recorded ([`StoreError::ChangedWhilePlanned`]): planning it again
+    /// may succeed, where another conflict (a value over-allocated, or one
+    /// that only says the same words) would not.
     pub fn is_changed_while_planned(&self) -> bool {
-        matches!(self, StoreError::Conflict { message, .. } if message == CHANGED_WHILE_PLANNED)
+        matches!(self, StoreError::ChangedWhilePlanned)
     }
 
     /// A change that met another desk's change of the same EACs ([`RACED`]):
@@ -442,7 +446,9 @@ impl StoreError {
             StoreError::DocumentAltered { .. } | StoreError::NotReferenceData { .. } => {
                 ErrorCode::Unreadable
             }
-            StoreError::Conflict { .. } | StoreError::ChangedSince(_) => ErrorCode::Conflict,
+            StoreError::Conflict { .. }
+            | StoreError::ChangedSince(_)
+            | StoreError::ChangedWhilePlanned => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
             StoreError::InvalidInput(_)
             | StoreError::Filter(_)
@@ -529,5 +535,22 @@ mod tests {
             );
             assert_eq!(code.exit_code(), if rule { 1 } else { 2 }, "{code}");
         }
+    }
+
+    /// A claim is planned again (`eac_app::create_claim`) only when its
+    /// refusal is the typed one: another conflict that says the same
+    /// words (a message built elsewhere, a server's text) is not planned
+    /// again, and the typed one says what it always said.
+    #[test]
+    fn only_the_typed_refusal_is_planned_again() {
+        let typed = super::StoreError::changed_while_planned();
+        assert!(typed.is_changed_while_planned());
+        assert_eq!(typed.code(), ErrorCode::Conflict);
+        assert_eq!(typed.to_string(), super::CHANGED_WHILE_PLANNED);
+        let worded = super::StoreError::Conflict {
+            message: super::CHANGED_WHILE_PLANNED.to_owned(),
+            ids: Vec::new(),
+        };
+        assert!(!worded.is_changed_while_planned());
     }
 }

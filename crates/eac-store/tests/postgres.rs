@@ -3745,7 +3745,10 @@ fn a_claim_and_the_deletion_of_an_eac_it_counts_take_turns() {
     let (ann, claimed) = claiming.join().unwrap();
     let err = claimed.unwrap_err();
     assert!(
-        matches!(err, eac_store::StoreError::Conflict { .. }),
+        matches!(
+            err,
+            eac_store::StoreError::Conflict { .. } | eac_store::StoreError::ChangedWhilePlanned
+        ),
         "{err}"
     );
     assert!(ann.claims().unwrap().is_empty());
