@@ -69,6 +69,22 @@ pub fn undo_import(
     Ok(store.undo_import(batch_id, &reason, &eac_store::os_user(), dry_run, progress)?)
 }
 
+/// [`undo_import`], not a dry run, refused (`invalid_input`,
+/// `details.unconfirmed`: the count; nothing changed) when it finds more
+/// EACs to remove, restore or unlink in its own write than `confirmed`
+/// allows.
+pub fn undo_import_confirmed(
+    store: &mut Store,
+    batch_id: i64,
+    reason: &str,
+    confirmed: Confirmed,
+    progress: &dyn Progress,
+) -> Result<UndoReport, AppError> {
+    let reason = reason_for(reason, false)?;
+    let user = eac_store::os_user();
+    Ok(store.undo_import_confirmed(batch_id, &reason, &user, confirmed, progress)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

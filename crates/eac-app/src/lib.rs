@@ -75,7 +75,9 @@ pub use edit::{
 };
 pub use error::{AppError, DatabaseProblem, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, output_path, path_kind, PathKind};
-pub use history::{delete_eacs, delete_eacs_confirmed, import_batches, undo_import};
+pub use history::{
+    delete_eacs, delete_eacs_confirmed, import_batches, undo_import, undo_import_confirmed,
+};
 pub use import::{
     import_files, import_files_in_app, load_sample, refuse_dry_run_import, MAX_SAMPLE_EACS,
 };

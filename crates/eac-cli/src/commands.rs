@@ -3548,9 +3548,8 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
         plan
     } else {
         let affected = plan.removed + plan.restored + plan.unlinked;
-        if let Err(e) = confirmed(affected, a.yes, |n| {
-            format!("remove, restore or unlink {n}")
-        }) {
+        let what = |n: &str| format!("remove, restore or unlink {n}");
+        if let Err(e) = confirmed(affected, a.yes, what) {
             bar.finish();
             if a.json {
                 out.json(&plan)?;
@@ -3559,7 +3558,11 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
             }
             return Err(e.into());
         }
-        eac_app::undo_import(&mut store, a.batch_id, reason, false, &bar)?
+        // Counted again under the write lock: that count decides (the
+        // import's EACs may have changed since the plan above).
+        let yes = confirmation(a.yes);
+        eac_app::undo_import_confirmed(&mut store, a.batch_id, reason, yes, &bar)
+            .map_err(|e| unconfirmed_in_write(e, affected, what))?
     };
     bar.finish();
     if !report.dry_run {

@@ -1617,13 +1617,16 @@ fn nothing_words(gone: usize) -> String {
     }
 }
 
-/// Undoes (or, dry run, plans the undo of) import batch `batch_id`.
+/// Undoes (or, dry run, plans the undo of) import batch `batch_id`. More
+/// EACs to remove, restore or unlink than `confirmed` allows are refused
+/// before any is written.
 pub(crate) fn undo_import(
     w: &Write,
     batch_id: i64,
     reason: &Reason,
     os_user: &str,
     dry_run: bool,
+    confirmed: crate::Confirmed,
     progress: &dyn Progress,
 ) -> Result<UndoReport> {
     let db = w.db();
@@ -1792,6 +1795,9 @@ pub(crate) fn undo_import(
             ),
         }));
     }
+    // The EACs it would change, as found here under the write lock (not
+    // as a dry run counted them before): more than confirmed is refused.
+    confirmed.check(plan.len() + unlinked.len())?;
     if dry_run {
         // What the undo's writes ask the claims guard (taking the EACs out,
         // `rows::delete_many`, then putting the earlier versions back,

@@ -1032,11 +1032,30 @@ impl Store {
     ) -> Result<UndoReport> {
         if dry_run {
             return self.dry_run_either(|w| {
-                history::undo_import(w, batch_id, reason, os_user, true, progress)
+                let yes = Confirmed::Yes;
+                history::undo_import(w, batch_id, reason, os_user, true, yes, progress)
             });
         }
+        self.undo_import_confirmed(batch_id, reason, os_user, Confirmed::Yes, progress)
+    }
+
+    /// [`Store::undo_import`], not a dry run, refused with
+    /// [`StoreError::Unconfirmed`] (nothing changed) when it finds more
+    /// EACs to remove, restore or unlink in its own write than `confirmed`
+    /// allows: the count that decides is the one the undo would write, not
+    /// a dry run's taken before another program changed the import's EACs.
+    pub fn undo_import_confirmed(
+        &mut self,
+        batch_id: i64,
+        reason: &Reason,
+        os_user: &str,
+        confirmed: Confirmed,
+        progress: &dyn Progress,
+    ) -> Result<UndoReport> {
         // On a server database too (decision 220).
-        self.write_either(|w| history::undo_import(w, batch_id, reason, os_user, false, progress))
+        self.write_either(|w| {
+            history::undo_import(w, batch_id, reason, os_user, false, confirmed, progress)
+        })
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {

@@ -176,3 +176,46 @@ fn within_its_number_an_unconfirmed_change_goes_ahead() {
     assert_eq!((done.matching, done.changed), (1, 1));
     assert_eq!(env.store.eac("s-1").unwrap().beneficiaries, ["ACC-9"]);
 }
+
+/// An undo decides on the EACs its own write would take out, not on a dry
+/// run's count taken before: not confirmed for more than one, an import of
+/// three is refused with the three, nothing changed. Confirmed for the
+/// three its plan counted, it goes ahead when another desk deleted one of
+/// them meanwhile (two are taken out, the third was gone).
+#[test]
+fn an_undo_decides_on_the_eacs_the_write_finds() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("w-1")]);
+    env.store
+        .import_eacs(
+            "later.json",
+            &mut vec![solar("s-1"), solar("s-2"), solar("s-3")].into_iter(),
+            &NoProgress,
+        )
+        .unwrap();
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let plan = env
+        .store
+        .undo_import(batch, &why("dry run"), "bob", true, &NoProgress)
+        .unwrap();
+    assert_eq!(plan.removed, 3);
+    let undo = |s: &mut Store, confirmed| {
+        s.undo_import_confirmed(batch, &why("wrong file"), "bob", confirmed, &NoProgress)
+    };
+    let before = env.fingerprint();
+    let err = undo(&mut env.store, Confirmed::AtMost(1)).unwrap_err();
+    refused_with_three(&env, &before, err);
+    assert_eq!(env.ids(solar_filter()), ["s-1", "s-2", "s-3"]);
+    env.reopen()
+        .delete_eacs(
+            &DeleteTarget::Ids(vec!["s-3".into()]),
+            &why("withdrawn"),
+            "ann",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let done = undo(&mut env.store, Confirmed::AtMost(plan.removed)).unwrap();
+    assert_eq!((done.removed, done.already_removed), (2, 1));
+    assert_eq!(env.ids(EacFilter::default()), ["w-1"]);
+}
