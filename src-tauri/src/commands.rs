@@ -53,6 +53,15 @@ fn assignment(
     }
 }
 
+/// What a dialog's confirmation allows the change it confirms: at most the
+/// `count` of EACs the user was shown (the change counts them again in its
+/// own write, and more, after another program imported meanwhile, are
+/// refused: `invalid_input`, `details.unconfirmed`); `None`, a dry run,
+/// any number.
+fn confirmed_count(count: Option<usize>) -> eac_app::Confirmed {
+    count.map_or(eac_app::Confirmed::Yes, eac_app::Confirmed::AtMost)
+}
+
 /// A read-only operation that cannot stop midway still answers `cancelled`
 /// when the user cancelled it meanwhile, so the UI shows what it asked for.
 fn finished<T>(op: &Operation, result: Result<T, AppError>) -> Result<T, AppError> {
@@ -138,6 +147,9 @@ macro_rules! ipc_commands {
                 .await
             }
             /// The same assignment for every EAC in `filter`; long, progress phase `bulk_edit`.
+            /// `confirmed`: the count of EACs the user confirmed; the filter matching more in the
+            /// change's own write (another program imported meanwhile) is refused,
+            /// `invalid_input` with `details.unconfirmed` (how many match now; nothing changed).
             async fn bulk_set_beneficiaries(
                 desk,
                 op_id: String,
@@ -145,10 +157,12 @@ macro_rules! ipc_commands {
                 beneficiary_type: BeneficiaryType,
                 beneficiaries: Vec<String>,
                 reason: String,
+                confirmed: Option<usize>,
             ) -> BulkEditReport {
                 let to = assignment(beneficiary_type, beneficiaries);
+                let confirmed = confirmed_count(confirmed);
                 desk.operation(op_id, move |store, op| {
-                    eac_app::bulk_set_beneficiaries(store, &filter, &to, &reason, op)
+                    eac_app::bulk_set_beneficiaries_confirmed(store, &filter, &to, &reason, confirmed, op)
                 })
                 .await
             }
@@ -442,16 +456,21 @@ macro_rules! ipc_commands {
             }
             /// `cds_synced` = now for the EACs in `filter` (the empty filter: every EAC,
             /// envelope-only ones too), one audited `verify` record each; `reason` `null`:
-            /// "checked against its source"; `dry_run` only counts. Long, phase `verify`.
+            /// "checked against its source"; `dry_run` only counts. `confirmed`: the count of EACs
+            /// the user confirmed; more found in the change's own write are refused,
+            /// `invalid_input` with `details.unconfirmed` (nothing marked). Long, phase `verify`.
             async fn verify_eacs(
                 desk,
                 op_id: String,
                 filter: EacFilter,
                 reason: Option<String>,
                 dry_run: bool,
+                confirmed: Option<usize>,
             ) -> VerifyReport {
-                desk.operation(op_id, move |store, op| {
-                    eac_app::verify_eacs(store, &filter, reason.as_deref(), dry_run, op)
+                let confirmed = confirmed_count(confirmed);
+                desk.operation(op_id, move |store, op| match dry_run {
+                    true => eac_app::verify_eacs(store, &filter, reason.as_deref(), true, op),
+                    false => eac_app::verify_eacs_confirmed(store, &filter, reason.as_deref(), confirmed, op),
                 })
                 .await
             }
@@ -466,16 +485,22 @@ macro_rules! ipc_commands {
             }
             /// Deletes EACs by exact ids or by filter (the empty filter: every EAC), all or
             /// nothing, one audit record each; `not_found` with `details.cds_eac_ids` when an id
-            /// is unknown; `dry_run` only counts. Long, progress phase `delete`.
+            /// is unknown; `dry_run` only counts. `confirmed`: the count of EACs the user confirmed
+            /// (the dry run's); more found in the deletion's own write are refused,
+            /// `invalid_input` with `details.unconfirmed` (nothing deleted). Long, progress
+            /// phase `delete`.
             async fn delete_eacs(
                 desk,
                 op_id: String,
                 target: DeleteTarget,
                 reason: String,
                 dry_run: bool,
+                confirmed: Option<usize>,
             ) -> DeleteReport {
-                desk.operation(op_id, move |store, op| {
-                    eac_app::delete_eacs(store, &target, &reason, dry_run, op)
+                let confirmed = confirmed_count(confirmed);
+                desk.operation(op_id, move |store, op| match dry_run {
+                    true => eac_app::delete_eacs(store, &target, &reason, true, op),
+                    false => eac_app::delete_eacs_confirmed(store, &target, &reason, confirmed, op),
                 })
                 .await
             }
@@ -495,16 +520,22 @@ macro_rules! ipc_commands {
             /// too), `frozen` when EACs it would change lie in a closed period, `invalid_input`
             /// when already undone, imported before schema 6, or when undoing it would change
             /// nothing stored (every EAC it added deleted since, or it changed none; the import
-            /// stays as it is); `dry_run` only counts. Long, progress phase `undo_import`.
+            /// stays as it is); `dry_run` only counts. `confirmed`: the count of EACs the user
+            /// confirmed (the dry run's removed, restored and unlinked); more found in the undo's own
+            /// write are refused, `invalid_input` with `details.unconfirmed` (nothing changed).
+            /// Long, progress phase `undo_import`.
             async fn undo_import(
                 desk,
                 op_id: String,
                 batch_id: i64,
                 reason: String,
                 dry_run: bool,
+                confirmed: Option<usize>,
             ) -> UndoReport {
-                desk.operation(op_id, move |store, op| {
-                    eac_app::undo_import(store, batch_id, &reason, dry_run, op)
+                let confirmed = confirmed_count(confirmed);
+                desk.operation(op_id, move |store, op| match dry_run {
+                    true => eac_app::undo_import(store, batch_id, &reason, true, op),
+                    false => eac_app::undo_import_confirmed(store, batch_id, &reason, confirmed, op),
                 })
                 .await
             }
@@ -577,7 +608,10 @@ macro_rules! ipc_commands {
             /// EACs of which a value was left without the `retired` date given (not retired, or
             /// retired on another day) and `retired_kept_why` says why (shown as given, so a
             /// date that changed nothing is not "already held"); `warnings`: the rule 22
-            /// warnings the change brings. Long, progress phase `bulk_edit`.
+            /// warnings the change brings. `confirmed`: the count of EACs the user confirmed (the
+            /// dry run's `matching`); more found in the change's own write are refused,
+            /// `invalid_input` with `details.unconfirmed` (nothing written). Long, progress phase
+            /// `bulk_edit`.
             async fn set_fields(
                 desk,
                 op_id: String,
@@ -586,9 +620,15 @@ macro_rules! ipc_commands {
                 reason: Option<String>,
                 dry_run: bool,
                 version: Option<i64>,
+                confirmed: Option<usize>,
             ) -> SetFieldsReport {
+                let confirmed = confirmed_count(confirmed);
                 desk.operation(op_id, move |store, op| {
-                    eac_app::set_fields(store, &target, &values, reason.as_deref(), &eac_app::os_user(), dry_run, op, version)
+                    let user = eac_app::os_user();
+                    match dry_run {
+                        true => eac_app::set_fields(store, &target, &values, reason.as_deref(), &user, true, op, version),
+                        false => eac_app::set_fields_confirmed(store, &target, &values, reason.as_deref(), &user, confirmed, op, version),
+                    }
                 })
                 .await
             }
@@ -882,6 +922,8 @@ macro_rules! define_commands {
     };
     (@one async [$($doc:literal)*] $name:ident($desk:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*
+        // The IPC contract passes flat arguments (`set_fields` has seven).
+        #[allow(clippy::too_many_arguments)]
         #[tauri::command(rename_all = "snake_case")]
         async fn $name($desk: State<'_, Desk> $(, $arg: $ty)*) -> Reply<$ret> $body
     };

@@ -112,11 +112,11 @@ pub struct ErrorDetails {
     #[cfg_attr(feature = "ts", ts(skip))]
     pub changed_since: Option<eac_store::ChangedSince>,
     /// `invalid_input` of a change not confirmed for the EACs it found in
-    /// its own write (`eac_store::Confirmed::AtMost`): how many it found
-    /// there, so the command line asks for `--yes` naming them. Not on the
-    /// wire: the app confirms before it asks.
-    #[serde(skip)]
-    #[cfg_attr(feature = "ts", ts(skip))]
+    /// its own write (`eac_store::Confirmed::AtMost`; nothing was
+    /// changed): how many it found there, so the app's dialog names them
+    /// and asks again, and the command line asks for `--yes` naming them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub unconfirmed: Option<usize>,
 }
 
@@ -740,7 +740,12 @@ impl From<StoreError> for AppError {
             ),
             StoreError::Unconfirmed { found, at_most } => (
                 format!(
-                    "This change would take {found} EACs, more than the {at_most} it may take without confirmation; nothing was changed. Confirm it for {found} EACs."
+                    "{} now, not the {at_most} you confirmed: another program or window changed the EACs after they were counted. Nothing was changed; confirm the change for {} to make it.",
+                    match found {
+                        1 => "1 EAC matches".to_owned(),
+                        n => format!("{n} EACs match"),
+                    },
+                    plural(found, "EAC"),
                 ),
                 ErrorDetails { unconfirmed: Some(found), ..ErrorDetails::default() },
             ),

@@ -651,6 +651,89 @@ fn deleting_asks_with_a_dry_run_then_deletes_and_audits() {
     assert_eq!(gone["code"], "not_found", "{gone}");
 }
 
+/// A bulk dialog counted the EACs and the user confirmed that count; then
+/// another program imported more that match. The change is refused with
+/// how many match now (nothing written), and goes through once confirmed
+/// for them: beneficiaries, fields, verification and deletion alike.
+#[test]
+fn a_bulk_change_is_refused_when_more_eacs_match_than_the_user_confirmed() {
+    let desk = desk();
+    desk.load_sample(2);
+    let shown = desk.ok("browse_summary", json!({ "filter": {} }))["count"].clone();
+    assert_eq!(shown, 2);
+    let mut other = eac_app::Store::open(&desk.dir.path().join("test.sqlite")).unwrap();
+    eac_app::load_sample(&mut other, 3, 99, &eac_app::NoProgress).unwrap();
+    drop(other);
+    let audited = desk.ok("audit_log", json!({ "cds_eac_id": null }));
+    let changes: [(&str, Value); 4] = [
+        (
+            "bulk_set_beneficiaries",
+            json!({ "op_id": "b", "filter": {}, "beneficiary_type": "customer",
+                    "beneficiaries": ["C-9"], "reason": "sold" }),
+        ),
+        (
+            "set_fields",
+            json!({ "op_id": "f", "target": { "filter": {} }, "reason": "filled",
+                    "values": [{ "field": "destination_name", "value": "Our Utility" }],
+                    "dry_run": false, "version": null }),
+        ),
+        (
+            "verify_eacs",
+            json!({ "op_id": "v", "filter": {}, "reason": null, "dry_run": false }),
+        ),
+        (
+            "delete_eacs",
+            json!({ "op_id": "d", "target": { "filter": {} }, "reason": "wrong file",
+                    "dry_run": false }),
+        ),
+    ];
+    for (cmd, args) in &changes {
+        let mut confirmed = args.clone();
+        confirmed["confirmed"] = shown.clone();
+        let e = desk.err(cmd, confirmed);
+        assert_eq!(e["code"], "invalid_input", "{cmd}: {e}");
+        assert_eq!(e["details"]["unconfirmed"], 5, "{cmd}: {e}");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("5 EACs match now, not the 2 you confirmed"),
+            "{cmd}: {message}"
+        );
+        assert!(message.contains("Nothing was changed"), "{cmd}: {message}");
+    }
+    assert_eq!(
+        desk.ok("audit_log", json!({ "cds_eac_id": null })),
+        audited,
+        "nothing was written"
+    );
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 5);
+    // Asked again, the user confirms the five.
+    for (cmd, args) in &changes {
+        let mut confirmed = args.clone();
+        confirmed["confirmed"] = json!(5);
+        desk.ok(cmd, confirmed);
+    }
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
+}
+
+/// An undo confirmed for fewer EACs than it would take out is refused
+/// with the count, nothing changed; confirmed for them, it is done.
+#[test]
+fn an_undo_is_refused_when_it_would_take_more_eacs_than_confirmed() {
+    let desk = desk();
+    desk.load_sample(3);
+    let batch_id = desk.ok("import_batches", json!({}))[0]["id"].clone();
+    let args = |confirmed: u64| {
+        json!({ "op_id": "u", "batch_id": batch_id, "reason": "wrong file", "dry_run": false,
+                "confirmed": confirmed })
+    };
+    let e = desk.err("undo_import", args(1));
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert_eq!(e["details"]["unconfirmed"], 3, "{e}");
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 3);
+    assert_eq!(desk.ok("undo_import", args(3))["removed"], 3);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
+}
+
 #[test]
 fn an_import_is_listed_and_undone_with_its_eacs() {
     let desk = desk();

@@ -100,6 +100,8 @@ export const api = {
     beneficiary_type: BeneficiaryType,
     beneficiaries: string[],
     reason: string,
+    /** The count the user confirmed: more matching in the change's own write are refused (`details.unconfirmed`). */
+    confirmed: number | null = null,
   ) =>
     call("bulk_set_beneficiaries", {
       op_id,
@@ -107,6 +109,7 @@ export const api = {
       beneficiary_type,
       beneficiaries,
       reason,
+      confirmed,
     }),
   auditLog: (cds_eac_id: string | null) => call("audit_log", { cds_eac_id }),
   auditPage: (query: AuditQuery) => call("audit_page", { query }),
@@ -193,18 +196,25 @@ export const api = {
   /**
    * `cds_synced` = now for the EACs in `filter` (the empty filter: every EAC, envelope-only ones
    * too), one audited "verify" record each; `dry_run` only counts. `reason` null: "checked against its source".
+   * `confirmed`: the count the user confirmed; more found in the change's own write are refused (`details.unconfirmed`).
    */
-  verifyEacs: (op_id: string, filter: EacFilter, reason: string | null, dry_run: boolean) =>
-    call("verify_eacs", { op_id, filter, reason, dry_run }),
+  verifyEacs: (op_id: string, filter: EacFilter, reason: string | null, dry_run: boolean, confirmed: number | null = null) =>
+    call("verify_eacs", { op_id, filter, reason, dry_run, confirmed }),
   verifyEac: (cds_eac_id: string, reason: string | null = null) => call("verify_eac", { cds_eac_id, reason }),
-  /** Deletes EACs by exact ids or by filter, all or nothing, audited; `dry_run` only counts. */
-  deleteEacs: (op_id: string, target: DeleteTarget, reason: string, dry_run: boolean) =>
-    call("delete_eacs", { op_id, target, reason, dry_run }),
+  /**
+   * Deletes EACs by exact ids or by filter, all or nothing, audited; `dry_run` only counts. `confirmed`: the
+   * count the user confirmed; more found in the deletion's own write are refused (`details.unconfirmed`).
+   */
+  deleteEacs: (op_id: string, target: DeleteTarget, reason: string, dry_run: boolean, confirmed: number | null = null) =>
+    call("delete_eacs", { op_id, target, reason, dry_run, confirmed }),
   /** Every import (file or sample load), newest first. */
   importBatches: () => call("import_batches"),
-  /** Takes an import out again (its added EACs removed, replaced ones restored); `dry_run` only counts. */
-  undoImport: (op_id: string, batch_id: number, reason: string, dry_run: boolean) =>
-    call("undo_import", { op_id, batch_id, reason, dry_run }),
+  /**
+   * Takes an import out again (its added EACs removed, replaced ones restored); `dry_run` only counts.
+   * `confirmed`: the count the user confirmed; more found in the undo's own write are refused (`details.unconfirmed`).
+   */
+  undoImport: (op_id: string, batch_id: number, reason: string, dry_run: boolean, confirmed: number | null = null) =>
+    call("undo_import", { op_id, batch_id, reason, dry_run, confirmed }),
   /** EACs known only by their P2 envelope (no values), P2 order. */
   envelopeOnly: (offset: number, limit: number) => call("envelope_only", { offset, limit }),
   refdataCounts: () => call("refdata_counts"),
@@ -230,7 +240,9 @@ export const api = {
     dry_run: boolean,
     /** For one EAC: the `EacDetail.version` the edit was made on (refused, `conflict`, if it changed since). */
     version: number | null = null,
-  ) => call("set_fields", { op_id, target, values, reason, dry_run, version }),
+    /** The count the user confirmed: more found in the change's own write are refused (`details.unconfirmed`). */
+    confirmed: number | null = null,
+  ) => call("set_fields", { op_id, target, values, reason, dry_run, version, confirmed }),
   /** Double counting among the stored ranges, findings with a side in `filter`. */
   checkDoubleCounting: (op_id: string, filter: EacFilter) => call("check_double_counting", { op_id, filter }),
   /** The documents an EAC came from (registry imports). */

@@ -130,6 +130,15 @@ const STORED_COPY_TEXT: Words = {
   hint: "Its bytes in the database were changed by another program: restore the database from a backup, or import the original file again (its stored copy is then put back).",
 };
 
+/**
+ * A bulk change that found more EACs in its own write than the user confirmed (`details.unconfirmed`):
+ * the message says how many match now and that nothing was changed; the dialog names the new count.
+ */
+const UNCONFIRMED_TEXT: Words = {
+  title: "More EACs match now than you confirmed.",
+  hint: "The dialog now names how many match: confirm again to go ahead with all of them, or Cancel.",
+};
+
 /** `details.format` of an `unreadable` error about a file given as reference data that is in none of its formats. */
 export const REFERENCE_DATA = "reference data";
 
@@ -289,6 +298,8 @@ export function friendlyError(e: unknown, options: FriendlyOptions = {}): Friend
   if (err.code === "unreadable" && err.details.place === STORED_COPY) words(STORED_COPY_TEXT);
   // A file given as reference data, not a registry document.
   if (err.code === "unreadable" && err.details.format === REFERENCE_DATA) words(REFERENCE_DATA_TEXT);
+  // Another program added EACs the change would take after the user confirmed the count.
+  if (err.code === "invalid_input" && typeof err.details.unconfirmed === "number") words(UNCONFIRMED_TEXT);
   // A database file refused for what it is.
   const database = err.details.database;
   if (database && Object.prototype.hasOwnProperty.call(DATABASE_TEXT, database)) words(DATABASE_TEXT[database]);

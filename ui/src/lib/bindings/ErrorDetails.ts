@@ -88,4 +88,11 @@ database?: DatabaseProblem,
  * lacks or gets wrong, one sentence each, as the message lists them
  * (a `; ` inside a quoted column name or value stays in its item).
  */
-problems?: Array<string>, };
+problems?: Array<string>, 
+/**
+ * `invalid_input` of a change not confirmed for the EACs it found in
+ * its own write (`eac_store::Confirmed::AtMost`; nothing was
+ * changed): how many it found there, so the app's dialog names them
+ * and asks again, and the command line asks for `--yes` naming them.
+ */
+unconfirmed?: number, };
