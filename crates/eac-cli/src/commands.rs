@@ -1965,13 +1965,24 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         }
         return Err(e.into());
     }
-    if !a.json && matching > 0 {
-        writeln!(
-            out,
-            "{} match{}; setting them to {target}.",
-            count(matching, "EAC"),
-            if matching == 1 { "es" } else { "" },
-        )?;
+    // What it is about to do, said before a long write only when --yes
+    // confirmed it for any number: without --yes the write may yet be
+    // refused for the EACs it finds under the lock (more than one, after
+    // another program imported), and a plan said then did not happen. It
+    // is said after the write instead.
+    let plan_line = |out: &mut Out| -> Result<(), render::OutputError> {
+        match matching {
+            0 => Ok(()),
+            n => writeln!(
+                out,
+                "{} match{}; setting them to {target}.",
+                count(n, "EAC"),
+                if n == 1 { "es" } else { "" },
+            ),
+        }
+    };
+    if !a.json && a.yes {
+        plan_line(&mut out)?;
     }
     let bar = Bar::new(Units::Eacs);
     let reason = reason.unwrap_or_default();
@@ -2001,6 +2012,9 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     if a.json {
         out.json(&result)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if !a.yes {
+        plan_line(&mut out)?;
     }
     if counted > 0 && matching != counted {
         // The count said above no longer holds: one sentence says why,

@@ -370,3 +370,78 @@ fn a_bulk_edit_says_when_another_program_changed_its_eacs_meanwhile() {
         .iter()
         .all(|r| r["action"] != "set_beneficiaries"));
 }
+
+/// A bulk edit without --yes counted one EAC; another program then gave
+/// two more the filter's source before the edit had the write lock. The
+/// edit is refused with the three it found (nothing changed) and never
+/// says "1 EAC matches; setting them to …" first: a plan it did not carry
+/// out. Within its one EAC it says the plan once the write is done.
+#[test]
+fn a_bulk_edit_refused_under_the_lock_never_said_it_was_setting_them() {
+    let desk = sample_desk();
+    let ids = desk.ids(&[]);
+    let raw = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    let to_source = |conn: &rusqlite::Connection, id: &str| {
+        conn.execute(
+            "UPDATE eacs SET source_id = 'SRC-RACE' WHERE cds_eac_id = ?1",
+            [id],
+        )
+        .unwrap();
+    };
+    to_source(&raw, &ids[0]);
+    drop(raw);
+    let holder = hold(&desk);
+    to_source(&holder, &ids[1]);
+    to_source(&holder, &ids[2]);
+    let edit = start(
+        &desk,
+        &[
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--source",
+            "SRC-RACE",
+            "--type",
+            "account",
+            "--id",
+            "X",
+            "--reason",
+            "r",
+        ],
+    );
+    // Time to count the one EAC committed, then wait for the lock (held
+    // well within the ten seconds a write waits).
+    std::thread::sleep(Duration::from_secs(3));
+    holder.execute_batch("COMMIT").unwrap();
+    let out = edit.wait_with_output().unwrap();
+    let (said, err) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{said}{err}");
+    assert!(
+        err.contains(
+            "This would change the beneficiaries of 3 EACs (1 when counted: another program or \
+             window changed the EACs before this change could start); nothing was changed."
+        ),
+        "{err}"
+    );
+    assert!(!said.contains("setting them"), "{said}");
+    assert!(desk
+        .json(&["audit"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["action"] != "set_beneficiaries"));
+
+    // One EAC, no other program: the plan, then what was done.
+    let out = desk
+        .eacdesk()
+        .args(["beneficiaries", "set", "--all-matching", "--search"])
+        .arg(&ids[5])
+        .args(["--type", "account", "--id", "X", "--reason", "r"])
+        .assert()
+        .success();
+    assert_eq!(
+        text(&out.get_output().stdout),
+        "1 EAC matches; setting them to account: X.\n\
+         Changed 1 EAC (0 already had these beneficiaries).\n"
+    );
+}
