@@ -1049,13 +1049,19 @@ fn read_row(
     let date = |s: &Source, what: &str| -> Result<Date, ReadError> {
         let t = required(s, what)?;
         text::date_in_order(&t, mapping.date_order).ok_or_else(|| {
-            bad(
-                s,
-                format!(
+            // In the mapping's form, yet no day: said in the calendar's
+            // words, as every reader of days says it.
+            let why = match text::not_a_calendar_day(&t, mapping.date_order) {
+                Some(why) => format!(
+                    "`{t}` is not a day of the calendar read {order_name} (the mapping's date \
+                     order): {why}"
+                ),
+                None => format!(
                     "`{t}` is not a {order_name} date (the mapping's date order){}",
                     text::date_time_note(&t)
                 ),
-            )
+            };
+            bad(s, why)
         })
     };
 

@@ -332,10 +332,15 @@ fn read_row(
         Some(t) => Some((
             t,
             date(t).ok_or_else(|| {
-                err(format!(
-                    "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
-                    text::date_time_note(t)
-                ))
+                err(match no_such_day(t) {
+                    Some(why) => {
+                        format!("the retirement date `{t}` is not a day of the calendar: {why}")
+                    }
+                    None => format!(
+                        "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
+                        text::date_time_note(t)
+                    ),
+                })
             })?,
         )),
         None => None,
@@ -427,10 +432,15 @@ fn read_row(
         (Some(s), Some(e)) => {
             let d = |t: &str, name: &str| {
                 date(t).ok_or_else(|| {
-                    err(format!(
-                        "column `{name}`: `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
-                        text::date_time_note(t)
-                    ))
+                    err(match no_such_day(t) {
+                        Some(why) => {
+                            format!("column `{name}`: `{t}` is not a day of the calendar: {why}")
+                        }
+                        None => format!(
+                            "column `{name}`: `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
+                            text::date_time_note(t)
+                        ),
+                    })
                 })
             };
             let days = (d(s, "Generation Start")?, d(e, "Generation End Date")?);
@@ -564,6 +574,20 @@ fn generator_of(prefix: &str) -> &str {
 /// M-RETS dates: `MM-DD-YYYY`, `MM/DD/YYYY`, or ISO `YYYY-MM-DD`.
 fn date(t: &str) -> Option<Date> {
     text::date_in_order(t, DateOrder::Mdy).or_else(|| text::date_iso(t))
+}
+
+/// Why `t`, written as M-RETS writes a day (month first) or as YYYY-MM-DD,
+/// is no day of the calendar ("February 2023 has 28 days": the model's
+/// words, [`eac_model::no_such_day`]). `None` for a text in neither form,
+/// and for one that is a day read day-first (`13/07/2020`: a spreadsheet's
+/// re-save, which the form's own message asks to write month-first, not a
+/// month 13).
+fn no_such_day(t: &str) -> Option<String> {
+    if text::date_in_order(t, DateOrder::Dmy).is_some() {
+        return None;
+    }
+    text::not_a_calendar_day(t, DateOrder::Mdy)
+        .or_else(|| text::not_a_calendar_day(t, DateOrder::Iso))
 }
 
 /// A vintage month: `07/2020`, `2020-07`, `Jul-2020`, or a date in it.

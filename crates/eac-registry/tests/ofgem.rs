@@ -896,6 +896,30 @@ fn a_station_with_a_bad_commissioning_date_is_refused_at_its_line() {
     );
 }
 
+/// A commissioning day in the download's form that the calendar lacks is
+/// said in the calendar's words, as a certificate's days are: it was "not
+/// a date; expected day/month/year like 13/01/2011", which it is written as.
+#[test]
+fn a_station_commissioned_on_a_day_the_calendar_lacks_says_why() {
+    for (day, why) in [
+        ("29/02/2011", "February 2011 has 28 days"),
+        ("25/13/2011", "there is no month 13; a year has 12 months"),
+    ] {
+        let text = std::str::from_utf8(SAMPLE_STATIONS)
+            .unwrap()
+            .replace("25/08/2011,25/08/2011", &format!("25/08/2011,{day}"));
+        let e = read_stations_csv(text.as_bytes()).unwrap_err();
+        assert_eq!(e.at, Locator::Line(16));
+        assert!(
+            e.message.starts_with(&format!(
+                "CommissionDate \"{day}\" is not a day of the calendar: {why}. Correct this row"
+            )),
+            "{}",
+            e.message
+        );
+    }
+}
+
 #[test]
 fn a_first_row_that_is_not_recognised_is_refused_not_taken_for_preamble() {
     let text = std::str::from_utf8(NO_HEADER_BOM)

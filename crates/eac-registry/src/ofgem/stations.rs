@@ -195,12 +195,15 @@ fn read_station(
             }
             COMMISSIONED => {
                 let date = text::date_dmy(value, '/').ok_or_else(|| {
-                    error(
-                        &names[i],
-                        format!(
+                    // In the download's form, yet no day: said as that, in
+                    // the calendar's words, as the certificates' days are.
+                    let why = match text::not_a_calendar_day(value, text::DateOrder::Dmy) {
+                        Some(why) => format!("\"{value}\" is not a day of the calendar: {why}"),
+                        None => format!(
                             "\"{value}\" is not a date; expected day/month/year like 13/01/2011"
                         ),
-                    )
+                    };
+                    error(&names[i], why)
                 })?;
                 station.commissioned = Some(date);
             }

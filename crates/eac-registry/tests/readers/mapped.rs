@@ -528,6 +528,42 @@ fn a_date_time_in_a_date_column_is_refused_not_cut_to_its_day() {
     );
 }
 
+/// A day in the mapping's date order that the calendar lacks is said in
+/// the calendar's words: `2023-02-30` was "not a YYYY-MM-DD date", which
+/// it is written as.
+#[test]
+fn a_day_the_calendar_lacks_is_said_in_the_calendars_words() {
+    let mut m = mapping("mapped/go-cancellations.mapping.json");
+    m.date_order = eac_registry::text::DateOrder::Iso;
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let read = |m: &Mapping, row: &str| mapped::read(format!("{head}{row}\n").as_bytes(), m);
+    let msg = message_at(
+        read(&m, "1;D;Hydro;2023-02-01;2023-02-30;1 - 4;1;Issued;;;;").unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.starts_with(
+            "column `Production to` (5): `2023-02-30` is not a day of the calendar read \
+             YYYY-MM-DD (the mapping's date order): February 2023 has 28 days"
+        ),
+        "{msg}"
+    );
+    m.date_order = eac_registry::text::DateOrder::Dmy;
+    let msg = message_at(
+        read(
+            &m,
+            "1;D;Hydro;01/02/2023;28/02/2023;1 - 4;1;Cancelled;31/04/2024;;;",
+        )
+        .unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.contains("`Cancellation date` (9)")
+            && msg.contains("`31/04/2024` is not a day of the calendar read day-month-year (the mapping's date order): April 2024 has 30 days"),
+        "{msg}"
+    );
+}
+
 /// A fact named like one EAC Desk writes itself (`status`, `holder`, …,
 /// and the reader's own `status_date`) or named twice was dropped when
 /// the range became an EAC, without a word. `validate` (on save and on

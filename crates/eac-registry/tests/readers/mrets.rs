@@ -431,6 +431,41 @@ fn dates_or_a_vintage_outside_the_serial_numbers_month_are_refused() {
     );
 }
 
+/// A day in M-RETS' form (or YYYY-MM-DD) that the calendar lacks is said
+/// in the calendar's words: it was "not a date (MM-DD-YYYY or MM/DD/YYYY)",
+/// which it is written as. A day-first re-save (`13/07/2020`) is still
+/// said for its form, not as a month 13.
+#[test]
+fn a_day_the_calendar_lacks_is_said_in_the_calendars_words() {
+    let read = |row: &str| mrets_csv::read(format!("{HEADER}{row}\n").as_bytes());
+    for (start, end, says) in [
+        (
+            "02/30/2023",
+            "02/28/2023",
+            "column `Generation Start`: `02/30/2023` is not a day of the calendar: February 2023 has 28 days",
+        ),
+        (
+            "2023-02-01",
+            "2023-02-30",
+            "column `Generation End Date`: `2023-02-30` is not a day of the calendar: February 2023 has 28 days",
+        ),
+        (
+            "13/02/2023",
+            "02/28/2023",
+            "column `Generation Start`: `13/02/2023` is not a date (MM-DD-YYYY or MM/DD/YYYY)",
+        ),
+    ] {
+        let m = message_at(
+            read(&format!(
+                "A,1,M1,O,G,Wind,02/2023,{start},{end},MN,REC,,5,2194-MN-02-2023-B-1-5"
+            ))
+            .unwrap_err(),
+            Locator::Line(2),
+        );
+        assert!(m.starts_with(says), "{m}");
+    }
+}
+
 /// Decision 82: a state or province spanning several time zones is read
 /// in its main one and the import says which, once per location, in the
 /// CSV as in the confirmation PDF; one table serves both readers.
