@@ -82,6 +82,14 @@ impl RefDocument {
     }
 }
 
+/// Whether a UTF-16 or UTF-32 file's text starts as JSON does (`{` or
+/// `[` after any byte order mark and white space), not as a CSV.
+fn json_text(bytes: &[u8]) -> bool {
+    let text = utf16_lossy(&bytes[..bytes.len().min(4096)]);
+    text.trim_start_matches(|c: char| c == '\u{feff}' || c == '\0' || c.is_whitespace())
+        .starts_with(['{', '['])
+}
+
 /// The first bytes of a UTF-16 text (either byte order, judged by the
 /// mark or by where the NUL bytes of ASCII characters sit), decoded.
 fn utf16_lossy(head: &[u8]) -> String {
@@ -417,7 +425,27 @@ fn read_programs<R: io::Read>(
             format!("could not read the file: {e}"),
         )]
     })?;
-    let bom = crate::strict::check_encoding(&bytes).map_err(|v| vec![v])?;
+    let bom = match crate::strict::other_encoding(&bytes) {
+        Ok(bom) => bom,
+        // A programs CSV (Excel's "Unicode text" is UTF-16) said as the
+        // other CSV readers say it: it was refused as "JSON files must be
+        // UTF-8".
+        Err(encoding) if !json_text(&bytes) => {
+            let mut v = Violation::error(
+                Rule::StrictJson,
+                "",
+                format!(
+                    "the file is encoded as {encoding}, but a programs CSV must be UTF-8: save \
+                     it as CSV UTF-8 (in Excel: File → Save As…, CSV UTF-8 (Comma delimited); in \
+                     other editors: Save As…, Encoding: UTF-8) and import it again"
+                ),
+            );
+            v.line = Some(1);
+            v.column = Some(1);
+            return Err(vec![v]);
+        }
+        Err(_) => return Err(vec![crate::strict::check_encoding(&bytes).unwrap_err()]),
+    };
     let text = std::str::from_utf8(&bytes[bom..]).map_err(|e| {
         vec![Violation::error(
             Rule::StrictJson,
@@ -712,8 +740,28 @@ mod tests {
                 let errors = read_refdata(&bytes[..], kind, |_| {}).unwrap_err();
                 assert!(errors[0].message.contains(name), "{errors:?}");
                 assert_eq!(errors[0].rule, 20);
+                // A CSV is said as a CSV, in the other CSV readers' words
+                // (it was "JSON files must be UTF-8").
+                let says = match kind {
+                    RefDocument::Programs => {
+                        "but a programs CSV must be UTF-8: save it as CSV UTF-8"
+                    }
+                    _ => "but JSON files must be UTF-8",
+                };
+                assert!(errors[0].message.contains(says), "{errors:?}");
+                assert_eq!((errors[0].line, errors[0].column), (Some(1), Some(1)));
             }
         }
+        // A programs list as JSON in UTF-16 is still said as JSON.
+        let json: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(r#"[{"program_number": "P-1"}]"#.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let errors = read_refdata(&json[..], RefDocument::Programs, |_| {}).unwrap_err();
+        assert!(
+            errors[0].message.contains("but JSON files must be UTF-8"),
+            "{errors:?}"
+        );
         // A UTF-8 byte order mark is ignored.
         let bom = format!("\u{feff}{doc}");
         assert_eq!(collect(&bom, RefDocument::Accounts).map(|e| e.len()), Ok(1));

@@ -239,7 +239,7 @@ mod tests {
         );
         // A lone surrogate is no text: refused, not replaced.
         let err = rows(b"\xFF\xFEA\x00\x00\xD8;\x00", b';', 0).unwrap_err();
-        assert_eq!(err.at, Locator::Line(1));
+        assert_eq!(err.at, Locator::LineColumn(1, 2));
         assert!(
             err.message.contains("UTF-16LE") && err.message.contains("CSV UTF-8"),
             "{}",

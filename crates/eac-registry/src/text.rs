@@ -530,7 +530,8 @@ pub(crate) fn refuse_utf16_without_bom(bytes: &[u8]) -> Result<(), ReadError> {
 /// The text after a byte-order mark (UTF-8, UTF-16LE or UTF-16BE), or
 /// `None` when the bytes start with none. Bytes that are not text in the
 /// encoding the mark states refuse the document at the line and column
-/// where the text breaks (lines as [`LineIndex`] counts them): whatever
+/// where the text breaks ([`Locator::LineColumn`], lines as [`LineIndex`]
+/// counts them, given there and not again in the message): whatever
 /// the reader, a damaged file is said, not patched with U+FFFD.
 pub fn decode_bom(bytes: &[u8]) -> Option<Result<Cow<'_, str>, ReadError>> {
     let (encoding, bom_len) = encoding_rs::Encoding::for_bom(bytes)?;
@@ -548,10 +549,12 @@ pub fn decode_bom(bytes: &[u8]) -> Option<Result<Cow<'_, str>, ReadError>> {
     let _ = decoder.decode_to_string_without_replacement(body, &mut valid, true);
     let (line, column) = LineIndex::new(&valid).line_column(valid.len());
     let name = encoding.name();
+    // The place once, as the locator: it was written again in the message
+    // ("line 3: column 9: …").
     Some(Err(ReadError::new(
-        Locator::Line(line),
+        Locator::LineColumn(line, column),
         format!(
-            "column {column}: the file starts with the byte order mark of {name} but is not \
+            "the file starts with the byte order mark of {name} but is not \
              {name} text from here on (damaged, or saved in another encoding behind the mark); \
              nothing was read in its place. Save or download the file again as {name} (CSV \
              UTF-8 for a spreadsheet) and import it again"
@@ -971,17 +974,19 @@ mod tests {
         assert_eq!(guessed, Some("Windows-1252"));
         // Under a UTF-8 mark, a Windows-1252 é is no longer guessed at.
         let e = decode_document(b"\xEF\xBB\xBFa,b\r\nc\rNesa All\xE9 1").unwrap_err();
-        assert_eq!(e.at, Locator::Line(3));
+        // The place given once, as the locator, not again in the message.
+        assert_eq!(e.at, Locator::LineColumn(3, 9));
         assert!(
             e.message
-                .starts_with("column 9: the file starts with the byte order mark of UTF-8"),
+                .starts_with("the file starts with the byte order mark of UTF-8 but"),
             "{}",
             e.message
         );
+        assert_eq!(e.to_string().matches("column").count(), 1, "{e}");
         // A lone surrogate under a UTF-16 mark.
         let e = decode_document(b"\xFF\xFEA\x00\n\x00B\x00\x00\xD8;\x00").unwrap_err();
-        assert_eq!(e.at, Locator::Line(2));
-        assert!(e.message.starts_with("column 2:") && e.message.contains("UTF-16LE"));
+        assert_eq!(e.at, Locator::LineColumn(2, 2));
+        assert!(!e.message.contains("column") && e.message.contains("UTF-16LE"));
         // Looking at a file still replaces (a head may end mid-character).
         let (t, _) = decode_text(b"\xEF\xBB\xBFAll\xE9");
         assert_eq!(t, "All\u{FFFD}");
