@@ -331,17 +331,7 @@ fn read_row(
     let retired_on = match cell(cols.retired_on) {
         Some(t) => Some((
             t,
-            date(t).ok_or_else(|| {
-                err(match no_such_day(t) {
-                    Some(why) => {
-                        format!("the retirement date `{t}` is not a day of the calendar: {why}")
-                    }
-                    None => format!(
-                        "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
-                        text::date_time_note(t)
-                    ),
-                })
-            })?,
+            date(t).ok_or_else(|| err(format!("the retirement date {}", not_a_day(t))))?,
         )),
         None => None,
     };
@@ -431,17 +421,7 @@ fn read_row(
     let (first_day, last_day) = match (cell(cols.generation_start), cell(cols.generation_end)) {
         (Some(s), Some(e)) => {
             let d = |t: &str, name: &str| {
-                date(t).ok_or_else(|| {
-                    err(match no_such_day(t) {
-                        Some(why) => {
-                            format!("column `{name}`: `{t}` is not a day of the calendar: {why}")
-                        }
-                        None => format!(
-                            "column `{name}`: `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
-                            text::date_time_note(t)
-                        ),
-                    })
-                })
+                date(t).ok_or_else(|| err(format!("column `{name}`: {}", not_a_day(t))))
             };
             let days = (d(s, "Generation Start")?, d(e, "Generation End Date")?);
             // Generation is reported per vintage month (M-RETS' upload
@@ -574,6 +554,20 @@ fn generator_of(prefix: &str) -> &str {
 /// M-RETS dates: `MM-DD-YYYY`, `MM/DD/YYYY`, or ISO `YYYY-MM-DD`.
 fn date(t: &str) -> Option<Date> {
     text::date_in_order(t, DateOrder::Mdy).or_else(|| text::date_iso(t))
+}
+
+/// `t`, which [`date`] does not read, refused: in the calendar's words
+/// when it is written as a day but is none ([`no_such_day`]: "`2023-02-30`
+/// is not a day of the calendar: February 2023 has 28 days"), else in the
+/// form's. One wording for the retirement date and the generation days.
+fn not_a_day(t: &str) -> String {
+    match no_such_day(t) {
+        Some(why) => format!("`{t}` is not a day of the calendar: {why}"),
+        None => format!(
+            "`{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
+            text::date_time_note(t)
+        ),
+    }
 }
 
 /// Why `t`, written as M-RETS writes a day (month first) or as YYYY-MM-DD,
