@@ -14,7 +14,7 @@ vi.mock("../api", () => ({
 import { api } from "../api";
 import type { ImportBatch, UndoReport } from "../types";
 import ImportsDialog from "./ImportsDialog.svelte";
-import { $, cleanup, click, clickOn, show } from "../testMount";
+import { $, cleanup, click, clickOn, show, type } from "../testMount";
 
 function batch(id: number, undo_refusal: ImportBatch["undo_refusal"] = null): ImportBatch {
   return {
@@ -148,5 +148,28 @@ describe("undoing an import", () => {
     expect($(root, "undo-file")?.textContent).toBe("/data/file-2.json");
     expect($(root, "undo-run")?.textContent).toBe("Undo import (2 EACs)");
     expect($(root, "undo-plan")?.dataset.count).toBe("2");
+  });
+
+  it("counts the undo again when it found more EACs than confirmed, and goes ahead for the new count", async () => {
+    const root = await dialog();
+    undo(root, 1);
+    await vi.waitFor(() => expect($(root, "undo-run")?.textContent).toBe("Undo import (3 EACs)"));
+    type(root, "undo-reason", "wrong file");
+    // Another program changed the import's EACs after the dry run: the undo finds 5, nothing changed.
+    vi.mocked(api.undoImport).mockImplementation(async (_op, id, _why, dryRun) => {
+      if (dryRun) return counted(id, 5);
+      throw { code: "invalid_input", message: "5 EACs match now, not the 3 you confirmed", details: { unconfirmed: 5 } };
+    });
+    click(root, "undo-run");
+    await vi.waitFor(() => expect($(root, "undo-run")?.textContent).toBe("Undo import (5 EACs)"));
+    expect($(root, "undo-plan")?.dataset.count).toBe("5");
+    expect(($(root, "undo-reason") as HTMLInputElement).value).toBe("wrong file");
+    const real = () => vi.mocked(api.undoImport).mock.calls.filter((c) => c[3] === false);
+    expect(real().map((c) => c[4])).toEqual([3]);
+
+    vi.mocked(api.undoImport).mockResolvedValueOnce({ ...counted(1, 5), dry_run: false });
+    click(root, "undo-run");
+    await vi.waitFor(() => expect($(root, "undo-result")).not.toBeNull());
+    expect(real().map((c) => c[4])).toEqual([3, 5]);
   });
 });
