@@ -1000,7 +1000,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     .right_align(7)
     .right_align(9)
     .right_align(10);
-    // A cell past LS_CELL_CHARS is cut, as `audit` cuts its cells: one
+    // A cell past TABLE_CELL_CHARS is cut, as `audit` cuts its cells: one
     // 4,096-character id padded every row to its width.
     let mut cut = 0;
     for r in &rows {
@@ -1031,7 +1031,11 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     if !rows.is_empty() {
         out.table(&table)?;
     }
-    say_cut_cells(&mut out, cut, "eacdesk ls")?;
+    say_cut_cells(
+        &mut out,
+        cut,
+        "`eacdesk ls --json` with the same options gives every value whole",
+    )?;
     let shown = match rows.len() {
         0 if page.limit == 0 => "None shown (--limit 0) of".to_owned(),
         0 => format!("No EACs at offset {};", a.offset),
@@ -1053,15 +1057,15 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The longest cell `ls`'s text tables show whole (as `audit`'s).
-const LS_CELL_CHARS: usize = AUDIT_CELL_CHARS;
+/// The longest cell the text tables of `ls` and `audit` show whole.
+const TABLE_CELL_CHARS: usize = 160;
 
-/// `cells` with each one past [`LS_CELL_CHARS`] cut, ending in `…`;
-/// `cut` counts the cells cut.
+/// `cells` with each one past [`TABLE_CELL_CHARS`] cut, ending in `…`;
+/// `cut` counts the cells cut (`ls`'s and `audit`'s tables).
 fn cut_cells(cells: Vec<String>, cut: &mut usize) -> Vec<String> {
     cells
         .into_iter()
-        .map(|cell| match render::cut_chars(&cell, LS_CELL_CHARS) {
+        .map(|cell| match render::cut_chars(&cell, TABLE_CELL_CHARS) {
             Some(shorter) => {
                 *cut += 1;
                 shorter
@@ -1071,16 +1075,16 @@ fn cut_cells(cells: Vec<String>, cut: &mut usize) -> Vec<String> {
         .collect()
 }
 
-/// After an `ls` table that cut `cut` cells: how many, and that the same
-/// `command` with `--json` gives every value whole.
-fn say_cut_cells(out: &mut Out, cut: usize, command: &str) -> Result<(), render::OutputError> {
+/// After a table that cut `cut` cells ([`cut_cells`]): how many, and
+/// `whole`, what gives every value whole ("`eacdesk ls --json` with the
+/// same options gives every value whole").
+fn say_cut_cells(out: &mut Out, cut: usize, whole: &str) -> Result<(), render::OutputError> {
     if cut == 0 {
         return Ok(());
     }
     writeln!(
         out,
-        "{} longer than {LS_CELL_CHARS} characters {} cut, ending in …; `{command} --json` with \
-         the same options gives every value whole.",
+        "{} longer than {TABLE_CELL_CHARS} characters {} cut, ending in …; {whole}.",
         count(cut, "cell"),
         if cut == 1 { "is" } else { "are" }
     )
@@ -1223,7 +1227,11 @@ fn ls_envelope_only(store: &Store, a: &LsArgs) -> Result<ExitCode> {
     if !rows.is_empty() {
         out.table(&table)?;
     }
-    say_cut_cells(&mut out, cut, "eacdesk ls --envelope-only")?;
+    say_cut_cells(
+        &mut out,
+        cut,
+        "`eacdesk ls --envelope-only --json` with the same options gives every value whole",
+    )?;
     let shown = match rows.len() {
         0 if limit == 0 => "None shown (--limit 0) of".to_owned(),
         0 => format!("None at offset {};", a.offset),
@@ -2611,27 +2619,21 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // Cells cut as `ls` cuts a beneficiary list, and any cell past
-    // AUDIT_CELL_CHARS: one long change (3,000 beneficiaries) padded every
-    // row of the table to its width. `--json` has every record whole.
-    let cut = std::cell::Cell::new(0usize);
-    let cells = |r: &eac_app::AuditRecord| {
-        [
-            r.id.to_string(),
-            render::whole_seconds(&r.at),
-            audit_who(r),
-            r.cds_eac_id.clone(),
-            audit_change_as(r, render::assignment_short),
-            r.reason.clone(),
-        ]
-        .into_iter()
-        .map(|cell| match render::cut_chars(&cell, AUDIT_CELL_CHARS) {
-            Some(shorter) => {
-                cut.set(cut.get() + 1);
-                shorter
-            }
-            None => cell,
-        })
-        .collect::<Vec<String>>()
+    // TABLE_CELL_CHARS (cut_cells, as ls's): one long change (3,000
+    // beneficiaries) padded every row of the table to its width. `--json`
+    // has every record whole.
+    let cells = |r: &eac_app::AuditRecord, cut: &mut usize| {
+        cut_cells(
+            vec![
+                r.id.to_string(),
+                render::whole_seconds(&r.at),
+                audit_who(r),
+                r.cds_eac_id.clone(),
+                audit_change_as(r, render::assignment_short),
+                r.reason.clone(),
+            ],
+            cut,
+        )
     };
     let mut table =
         StreamTable::new(&["#", "AT", "USER", "CDS_EAC_ID", "CHANGE", "REASON"]).right_align(0);
@@ -2640,11 +2642,10 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     let mut newest: Option<i64> = None;
     eac_app::audit_each(store, id, &mut |r| {
         newest = Some(newest.map_or(r.id, |n| n.max(r.id)));
-        table.measure(cells(&r));
+        // Counted as the rows are printed, not as they are measured.
+        table.measure(cells(&r, &mut 0));
         ControlFlow::Continue(())
     })?;
-    // Counted again as the rows are printed.
-    cut.set(0);
     let Some(newest) = newest else {
         match id {
             Some(id) => writeln!(out, "No changes recorded for {id}.")?,
@@ -2653,6 +2654,7 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let mut problems: Vec<(i64, String)> = Vec::new();
+    let mut cut = 0;
     eac_app::audit_each(store, id, &mut |r| {
         if r.id > newest {
             return ControlFlow::Continue(());
@@ -2660,23 +2662,25 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         if let Some(problem) = &r.problem {
             problems.push((r.id, problem.clone()));
         }
-        stop(table.write_row(&mut out, cells(&r)).map_err(Into::into))
+        stop(
+            table
+                .write_row(&mut out, cells(&r, &mut cut))
+                .map_err(Into::into),
+        )
     })?;
     if let Some(e) = failed {
         return Err(e);
     }
     table.finish(&mut out)?;
-    let cut = cut.get();
     if cut > 0 {
         let whole = match id {
             Some(id) => format!("eacdesk audit {} --json", render::shell_word(id)),
             None => "eacdesk audit --json".to_owned(),
         };
-        writeln!(
-            out,
-            "{} longer than {AUDIT_CELL_CHARS} characters {} cut, ending in …; `{whole}` gives every record whole.",
-            count(cut, "cell"),
-            if cut == 1 { "is" } else { "are" }
+        say_cut_cells(
+            &mut out,
+            cut,
+            &format!("`{whole}` gives every record whole"),
         )?;
     }
     let mut err = ErrOut::stderr();
@@ -2685,9 +2689,6 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
-
-/// The longest cell the `audit` table shows whole.
-const AUDIT_CELL_CHARS: usize = 160;
 
 /// Refuses (not found, exit 2, as `show` does) an id `audit ID` knows
 /// nothing of: neither a stored EAC (with values or envelope-only) nor
