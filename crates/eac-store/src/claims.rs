@@ -855,10 +855,8 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
         }
     }
     if !over.is_empty() {
-        let text: Vec<String> = over
-            .iter()
-            .take(20)
-            .map(|(id, p, before, new, total)| {
+        let text = eac_model::words::first_named_by_semicolons(
+            over.iter().map(|(id, p, before, new, total)| {
                 format!(
                     "EAC {id} value {}: {} Wh already allocated to other claims + {} Wh asked \
                      > its {} Wh",
@@ -867,13 +865,14 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
                     new.normalized(),
                     total.normalized()
                 )
-            })
-            .collect();
+            }),
+            20,
+            over.len(),
+        );
         return Err(StoreError::Conflict {
             message: format!(
                 "The claim would allocate EAC values beyond their quantity (a value is never \
-                 counted for two claims); nothing was changed. {}",
-                text.join("; ")
+                 counted for two claims); nothing was changed. {text}"
             ),
             ids: over.into_iter().map(|(id, ..)| id).collect(),
         });

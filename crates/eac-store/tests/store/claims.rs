@@ -35,6 +35,31 @@ pub(super) fn claim(quantity_wh: &str) -> NewClaim {
     }
 }
 
+/// A claim over-allocating more values than its refusal names says how
+/// many more there are, as every cut list does: it named the first 20 and
+/// left the rest unsaid.
+#[test]
+fn an_over_allocation_past_the_twenty_named_says_how_many_more() {
+    let mut env = Env::new();
+    env.import_eacs((1..=22).map(|i| eac(&format!("e-{i}"))).collect()); // 30 MWh each
+    let mut over = claim("40000000");
+    over.allocations = (1..=22)
+        .map(|i| NewAllocation {
+            cds_eac_id: format!("e-{i}"),
+            ..over.allocations[0].clone()
+        })
+        .collect();
+    let err = env
+        .store
+        .create_claim(&over, &Reason::new("2024 filing").unwrap(), "ana")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    let said = err.to_string();
+    assert_eq!(said.matches("Wh already allocated").count(), 20, "{said}");
+    assert!(said.ends_with("> its 30000000 Wh and 2 more"), "{said}");
+    assert!(env.store.claims().unwrap().is_empty());
+}
+
 #[test]
 fn a_value_is_never_allocated_beyond_its_quantity_over_all_claims() {
     let mut env = Env::new();
