@@ -836,7 +836,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     crate::lock::chain_first(w)?;
     if let Some(planned) = claim.planned_at {
         if crate::chain::mark(db)? != planned {
-            return Err(StoreError::changed_while_planned());
+            return Err(StoreError::ChangedWhilePlanned);
         }
     }
     refuse_claimed_consumption(db, claim)?;

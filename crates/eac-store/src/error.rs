@@ -363,12 +363,6 @@ const CHANGED_WHILE_PLANNED: &str = "The database changed while the claim was be
     is planned from what is stored now.";
 
 impl StoreError {
-    /// The refusal of a claim planned before a change was recorded
-    /// ([`CHANGED_WHILE_PLANNED`]).
-    pub(crate) fn changed_while_planned() -> StoreError {
-        StoreError::ChangedWhilePlanned
-    }
-
     /// Whether this refuses a claim planned before another change was
     /// recorded ([`StoreError::ChangedWhilePlanned`]): planning it again
     /// may succeed, where another conflict (a value over-allocated, or one
@@ -543,7 +537,7 @@ mod tests {
     /// again, and the typed one says what it always said.
     #[test]
     fn only_the_typed_refusal_is_planned_again() {
-        let typed = super::StoreError::changed_while_planned();
+        let typed = super::StoreError::ChangedWhilePlanned;
         assert!(typed.is_changed_while_planned());
         assert_eq!(typed.code(), ErrorCode::Conflict);
         assert_eq!(typed.to_string(), super::CHANGED_WHILE_PLANNED);
