@@ -457,9 +457,7 @@ fn cell_starts(bytes: &[u8], start: usize) -> Vec<usize> {
 /// not UTF-8 placed and shown (Excel's plain "CSV" on Windows writes
 /// Windows-1252, so `é` is the one byte 0xE9).
 fn utf8_text(bytes: &[u8]) -> Result<&[u8], (u64, u64, String)> {
-    const SAVE: &str = "save it as CSV UTF-8 (in Excel: File → Save As…, CSV UTF-8 (Comma \
-                        delimited); in other editors: Save As…, Encoding: UTF-8) and import it \
-                        again";
+    const SAVE: &str = eac_model::strict::SAVE_AS_CSV_UTF8;
     let bom = eac_model::strict::other_encoding(bytes).map_err(|encoding| {
         (
             1,

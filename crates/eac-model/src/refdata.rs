@@ -426,25 +426,16 @@ fn read_programs<R: io::Read>(
         )]
     })?;
     let bom = match crate::strict::other_encoding(&bytes) {
-        Ok(bom) => bom,
         // A programs CSV (Excel's "Unicode text" is UTF-16) said as the
         // other CSV readers say it: it was refused as "JSON files must be
         // UTF-8".
         Err(encoding) if !json_text(&bytes) => {
-            let mut v = Violation::error(
-                Rule::StrictJson,
-                "",
-                format!(
-                    "the file is encoded as {encoding}, but a programs CSV must be UTF-8: save \
-                     it as CSV UTF-8 (in Excel: File → Save As…, CSV UTF-8 (Comma delimited); in \
-                     other editors: Save As…, Encoding: UTF-8) and import it again"
-                ),
-            );
-            v.line = Some(1);
-            v.column = Some(1);
-            return Err(vec![v]);
+            return Err(vec![crate::strict::encoding_violation(format!(
+                "the file is encoded as {encoding}, but a programs CSV must be UTF-8: {}",
+                crate::strict::SAVE_AS_CSV_UTF8
+            ))]);
         }
-        Err(_) => return Err(vec![crate::strict::check_encoding(&bytes).unwrap_err()]),
+        _ => crate::strict::check_encoding(&bytes).map_err(|v| vec![v])?,
     };
     let text = std::str::from_utf8(&bytes[bom..]).map_err(|e| {
         vec![Violation::error(

@@ -170,22 +170,28 @@ pub fn lone_surrogate_at(json: &str) -> Option<usize> {
 /// skip (a UTF-8 BOM is ignored, as §8.1 allows; decision 40). `Err`: the
 /// file is UTF-16 or UTF-32, named in a rule 20 error at line 1, column 1.
 pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
-    let encoding = match other_encoding(head) {
-        Ok(bom) => return Ok(bom),
-        Err(encoding) => encoding,
-    };
-    let mut v = Violation::error(
-        Rule::StrictJson,
-        "",
-        format!(
+    other_encoding(head).map_err(|encoding| {
+        encoding_violation(format!(
             "the file is encoded as {encoding}, but JSON files must be UTF-8 (RFC 8259 §8.1): \
              save it as UTF-8 (in most editors: Save As…, Encoding: UTF-8) and try again"
-        ),
-    );
+        ))
+    })
+}
+
+/// The rule 20 error, at line 1, column 1, of a file that is not UTF-8
+/// ([`other_encoding`]), `message` naming its encoding and what to do.
+pub fn encoding_violation(message: String) -> Violation {
+    let mut v = Violation::error(Rule::StrictJson, "", message);
     v.line = Some(1);
     v.column = Some(1);
-    Err(v)
+    v
 }
+
+/// What to do with a CSV that is not UTF-8, as every CSV reader's
+/// refusal says it (the consumption CSV, a programs CSV).
+pub const SAVE_AS_CSV_UTF8: &str = "save it as CSV UTF-8 (in Excel: File → Save As…, CSV UTF-8 \
+                                    (Comma delimited); in other editors: Save As…, Encoding: \
+                                    UTF-8) and import it again";
 
 /// The encoding check of [`check_encoding`] for any text file that must be
 /// UTF-8 (the consumption CSV too): `Ok(n)`, UTF-8 with `n` bytes of byte
