@@ -3,7 +3,6 @@
 // also needs its box ticked, so neither Enter nor a stray click can start it.
 
 import { formatCount, plural } from "./decimal";
-import { toAppError } from "./errors";
 
 /** "Delete 3 EACs", "Mark 1 234 EACs as verified" (`rest` follows the count); "…" while counting. */
 export function countedAction(verb: string, count: number | null, rest = ""): string {
@@ -33,14 +32,5 @@ export function confirmBlocker(opts: {
   return null;
 }
 
-/**
- * How many EACs a change found in its own write when that was more than the
- * count the user confirmed (another program imported meanwhile): the change
- * was refused, nothing written (`invalid_input`, `details.unconfirmed`).
- * The dialog then names this count and asks again; any other error: null.
- */
-export function unconfirmedCount(e: unknown): number | null {
-  const err = toAppError(e);
-  const found = err.details.unconfirmed;
-  return err.code === "invalid_input" && typeof found === "number" ? found : null;
-}
+// The count a refused change found (`errors.ts`, where the refusal gets its title).
+export { unconfirmedCount } from "./errors";

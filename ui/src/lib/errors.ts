@@ -139,6 +139,18 @@ const UNCONFIRMED_TEXT: Words = {
   hint: "The dialog now names how many match: confirm again to go ahead with all of them, or Cancel.",
 };
 
+/**
+ * How many EACs a change found in its own write when that was more than the
+ * count the user confirmed (another program imported meanwhile): the change
+ * was refused, nothing written (`invalid_input`, `details.unconfirmed`).
+ * The dialog then names this count and asks again; any other error: null.
+ */
+export function unconfirmedCount(e: unknown): number | null {
+  const err = toAppError(e);
+  const found = err.details.unconfirmed;
+  return err.code === "invalid_input" && typeof found === "number" ? found : null;
+}
+
 /** `details.format` of an `unreadable` error about a file given as reference data that is in none of its formats. */
 export const REFERENCE_DATA = "reference data";
 
@@ -299,7 +311,7 @@ export function friendlyError(e: unknown, options: FriendlyOptions = {}): Friend
   // A file given as reference data, not a registry document.
   if (err.code === "unreadable" && err.details.format === REFERENCE_DATA) words(REFERENCE_DATA_TEXT);
   // Another program added EACs the change would take after the user confirmed the count.
-  if (err.code === "invalid_input" && typeof err.details.unconfirmed === "number") words(UNCONFIRMED_TEXT);
+  if (unconfirmedCount(err) !== null) words(UNCONFIRMED_TEXT);
   // A database file refused for what it is.
   const database = err.details.database;
   if (database && Object.prototype.hasOwnProperty.call(DATABASE_TEXT, database)) words(DATABASE_TEXT[database]);
