@@ -600,6 +600,9 @@ impl<'a> Batch<'a> {
         let (w, id, progress) = (self.w, self.id, self.progress);
         deferred.rows_written(w)?;
         let report = self.finish(sha256)?;
+        // The reading is over: what its thread held (rule 7's ids among it)
+        // is free, and the index builds allocate anew.
+        crate::freed::give_back();
         deferred.build(w, progress)?;
         note_all_added(w, id)?;
         Ok(report)
@@ -853,6 +856,9 @@ fn import_file_once(
                         read,
                         prepared,
                     });
+                    if index % crate::freed::EVERY == crate::freed::EVERY - 1 {
+                        crate::freed::give_back();
+                    }
                     if parsed.len() < EACS_PER_BATCH {
                         return Flow::Continue;
                     }

@@ -33,6 +33,7 @@ mod export;
 mod facets;
 mod fields;
 mod fold;
+mod freed;
 mod fresh;
 mod history;
 mod import;
