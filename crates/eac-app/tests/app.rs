@@ -24,6 +24,22 @@ fn two_listings() -> Vec<PathBuf> {
     ]
 }
 
+/// An hourly claim in the NO market of 1 June 2024 (the claims fixture's
+/// day) for these accounts.
+fn june_first_hourly(accounts: &[&str]) -> eac_app::ClaimInput {
+    eac_app::ClaimInput {
+        beneficiary_type: "account".into(),
+        beneficiaries: accounts.iter().map(|a| a.to_string()).collect(),
+        from: "2024-06-01".into(),
+        to: "2024-06-01".into(),
+        granularity: Some("hourly".into()),
+        market: Some("NO".into()),
+        bidding_zone: None,
+        unit: None,
+        only_passing: None,
+    }
+}
+
 fn store(dir: &Path) -> Store {
     open_store(&dir.join("db.sqlite")).unwrap()
 }
@@ -741,17 +757,7 @@ fn a_claim_in_a_closed_period_is_refused_in_the_apps_words() {
         &NoProgress,
     );
     eac_app::import_consumption(&mut store, &claims.join("consumption.csv")).unwrap();
-    let input = |who: &str| eac_app::ClaimInput {
-        beneficiary_type: "account".into(),
-        beneficiaries: vec![who.into()],
-        from: "2024-06-01".into(),
-        to: "2024-06-01".into(),
-        granularity: Some("hourly".into()),
-        market: Some("NO".into()),
-        bidding_zone: None,
-        unit: None,
-        only_passing: None,
-    };
+    let input = |who: &str| june_first_hourly(&[who]);
     let e = eac_app::create_claim(&mut store, "typo", &input("acc-l"), "filing").unwrap_err();
     assert_eq!(e.code, "invalid_input");
     assert!(
@@ -900,17 +906,7 @@ fn a_packs_statement_and_claim_report_show_each_beneficiary_id_so_it_reads_back(
         "{report:?}"
     );
     eac_app::import_consumption(&mut store, &consumption).unwrap();
-    let input = eac_app::ClaimInput {
-        beneficiary_type: "account".into(),
-        beneficiaries: vec!["A, B".into(), "C; D".into()],
-        from: "2024-06-01".into(),
-        to: "2024-06-01".into(),
-        granularity: Some("hourly".into()),
-        market: Some("NO".into()),
-        bidding_zone: None,
-        unit: None,
-        only_passing: None,
-    };
+    let input = june_first_hourly(&["A, B", "C; D"]);
     let claim = eac_app::create_claim(&mut store, "June", &input, "filing").unwrap();
 
     let pack = dir.path().join("pack");

@@ -363,12 +363,7 @@ fn a_bulk_edit_says_when_another_program_changed_its_eacs_meanwhile() {
              database: none match now, so nothing changed."
         ]
     );
-    assert!(desk
-        .json(&["audit"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["action"] != "set_beneficiaries"));
+    assert_no_beneficiary_change_recorded(&desk);
 }
 
 /// A bulk edit without --yes counted one EAC; another program then gave
@@ -424,12 +419,7 @@ fn a_bulk_edit_refused_under_the_lock_never_said_it_was_setting_them() {
         "{err}"
     );
     assert!(!said.contains("setting them"), "{said}");
-    assert!(desk
-        .json(&["audit"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["action"] != "set_beneficiaries"));
+    assert_no_beneficiary_change_recorded(&desk);
 
     // One EAC, no other program: the plan, then what was done.
     let out = desk
@@ -444,4 +434,15 @@ fn a_bulk_edit_refused_under_the_lock_never_said_it_was_setting_them() {
         "1 EAC matches; setting them to account: X.\n\
          Changed 1 EAC (0 already had these beneficiaries).\n"
     );
+}
+
+/// No `set_beneficiaries` record in the audit trail: a refused edit wrote
+/// nothing.
+fn assert_no_beneficiary_change_recorded(desk: &Desk) {
+    assert!(desk
+        .json(&["audit"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["action"] != "set_beneficiaries"));
 }
