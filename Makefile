@@ -90,7 +90,7 @@ lint: tools ui
 doc: tools ui
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --document-private-items
 
-bench: tools deps-test tauri-driver
+bench: tools deps-test tauri-driver ui/node_modules/.package-lock.json
 	LARGE_EACS=$${LARGE_EACS-$$((10 * $${EACS:-100000}))} ./scripts/bench.sh
 	./scripts/bench-app.sh
 
