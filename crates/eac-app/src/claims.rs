@@ -21,15 +21,14 @@ use eac_claims::{
     read_consumption_all, rule_set, rule_sets, scope2_report_with, ClaimSpec, Granularity,
     Interval, Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
 };
-use eac_model::{
-    units, BeneficiaryType, Date, Decimal, EnergyUnit, SpecEnum, Timestamp, Violation,
-};
+use eac_model::{units, BeneficiaryType, Decimal, EnergyUnit, SpecEnum, Timestamp, Violation};
 use eac_store::{
     ClaimFactorKept, ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry,
     FactorEntry, NewAllocation, NewClaim, NewConsumption, Reason, Store,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::periods::typed_day;
 use crate::AppError;
 
 /// A claim as the person gives it (CLI flags, the app's form).
@@ -140,15 +139,6 @@ pub struct ClaimReport {
     pub check: ClaimCheck,
 }
 
-fn day(what: &str, text: &str) -> Result<Date, AppError> {
-    Date::parse(text.trim()).map_err(|_| {
-        AppError::invalid_input(format!(
-            "{what} `{}` is not a date; write it as YYYY-MM-DD (2024-12-31).",
-            eac_model::quote(text)
-        ))
-    })
-}
-
 fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
     let beneficiary_type =
         BeneficiaryType::parse(input.beneficiary_type.trim()).ok_or_else(|| {
@@ -169,8 +159,8 @@ fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
             "Name the beneficiary the claim is for (--beneficiary ID).",
         ));
     }
-    let from = day("The first day (--from)", &input.from)?;
-    let to = day("The last day (--to)", &input.to)?;
+    let from = typed_day("The first day (--from)", &input.from, "")?;
+    let to = typed_day("The last day (--to)", &input.to, "")?;
     if let Some(problem) = eac_claims::model::last_day_problem(to) {
         return Err(AppError::invalid_input(problem));
     }
@@ -1176,7 +1166,7 @@ fn plan_claim(store: &Store, name: &str, input: &ClaimInput) -> Result<NewClaim,
         format!(
             "{} {} {} to {}",
             e.spec.beneficiary_type.as_str(),
-            e.spec.beneficiaries.join(", "),
+            eac_report::id_list(&e.spec.beneficiaries, ','),
             e.spec.from,
             e.spec.to
         )

@@ -63,6 +63,8 @@ pub use db::{
     open_store_read, open_watch, reopen_store, server_init, with_password, without_any_password,
     DB_ENV,
 };
+/// Beneficiary ids joined in one text so each reads back (decision 438).
+pub use eac_report::id_list;
 pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{
     ClaimFactorKept, ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry,

@@ -3,18 +3,25 @@
 //! reopening lifts it; both are audited with the operating-system user
 //! and a reason.
 
-use eac_model::Date;
+use eac_model::{Date, TimeError};
 use eac_store::{ClosedPeriod, Reason, Store};
 
 use crate::AppError;
 
-/// A date the person typed, as `--from` / `--to` (`what`).
-fn day(what: &str, text: &str) -> Result<Date, AppError> {
-    Date::parse(text.trim()).map_err(|_| {
-        AppError::invalid_input(format!(
-            "{what} `{}` is not a date; write it as YYYY-MM-DD (2024-12-31). Nothing was changed.",
-            eac_model::quote(text)
-        ))
+/// A date the person typed, as `--from` / `--to` (`what`), refused in
+/// plain words with the calendar's reason when it names one ("`2023-02-29`
+/// is not a date: February 2023 has 28 days", as the CLI's filters say it:
+/// [`eac_model::TimeError::not_a_day`]); `tail` ends the sentence (" Nothing
+/// was changed.", or empty). Claims read their days here too.
+pub(crate) fn typed_day(what: &str, text: &str, tail: &str) -> Result<Date, AppError> {
+    Date::parse(text.trim()).map_err(|e| {
+        let text = eac_model::quote(text);
+        AppError::invalid_input(match e {
+            TimeError::NoSuch(_, _, why) => format!("{what} `{text}` is not a date: {why}.{tail}"),
+            _ => {
+                format!("{what} `{text}` is not a date; write it as YYYY-MM-DD (2024-12-31).{tail}")
+            }
+        })
     })
 }
 
@@ -28,8 +35,8 @@ pub fn close_period(
     to: &str,
     reason: &str,
 ) -> Result<ClosedPeriod, AppError> {
-    let from = day("The first day (--from)", from)?;
-    let to = day("The last day (--to)", to)?;
+    let from = typed_day("The first day (--from)", from, " Nothing was changed.")?;
+    let to = typed_day("The last day (--to)", to, " Nothing was changed.")?;
     let reason = Reason::new(reason)?;
     Ok(store.close_period(from, to, &reason, &eac_store::os_user())?)
 }

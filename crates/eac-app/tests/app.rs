@@ -409,6 +409,15 @@ fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
         "{}",
         e.message
     );
+    // A day the calendar lacks is refused with the calendar's reason, as
+    // the CLI's filters say it.
+    let e = eac_app::close_period(&mut store, "2024-01-01", "2023-02-29", "filed").unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert_eq!(
+        e.message,
+        "The last day (--to) `2023-02-29` is not a date: February 2023 has 28 days. \
+         Nothing was changed."
+    );
     let e = eac_app::close_period(&mut store, "2024-01-01", "2024-01-31", " ").unwrap_err();
     assert_eq!(e.code, "invalid_input");
     assert!(eac_app::closed_periods(&store).unwrap().is_empty());
@@ -766,6 +775,15 @@ fn a_claim_in_a_closed_period_is_refused_in_the_apps_words() {
         "{}",
         e.message
     );
+    let mut april_31st = input("acc-1");
+    april_31st.to = "2024-04-31".into();
+    let e = eac_app::create_claim(&mut store, "June", &april_31st, "filing").unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert_eq!(
+        e.message,
+        "The last day (--to) `2024-04-31` is not a date: April 2024 has 30 days."
+    );
+    assert!(eac_app::claims(&store).unwrap().is_empty());
     let claim = eac_app::create_claim(&mut store, "June", &input("acc-1"), "filing").unwrap();
     let closed =
         eac_app::close_period(&mut store, "2024-06-01", "2024-06-30", "June filed").unwrap();

@@ -311,7 +311,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     out,
                     "{} {}: {} to {} (UTC days), {} matching{}",
                     r.beneficiary_type,
-                    r.beneficiaries.join(", "),
+                    eac_app::id_list(&r.beneficiaries, ','),
                     r.from,
                     r.to,
                     r.granularity.as_str(),
@@ -445,7 +445,11 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 table.row(vec![
                     c.id.to_string(),
                     c.name.clone(),
-                    format!("{} {}", c.beneficiary_type, c.beneficiaries.join(", ")),
+                    format!(
+                        "{} {}",
+                        c.beneficiary_type,
+                        eac_app::id_list(&c.beneficiaries, ',')
+                    ),
                     c.from.clone(),
                     c.to.clone(),
                     c.granularity.clone(),

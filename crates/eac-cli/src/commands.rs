@@ -1476,7 +1476,7 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
             "beneficiary_type",
             given(d.beneficiary_type.map(|t| t.to_string())),
         ),
-        ("beneficiaries", d.beneficiaries.join(", ")),
+        ("beneficiaries", eac_app::id_list(&d.beneficiaries, ',')),
         ("asset_id", d.asset_id.clone()),
         (
             "asset_commissioned",

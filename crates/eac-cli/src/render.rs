@@ -518,12 +518,15 @@ pub fn or_dash(text: Option<&str>) -> String {
     text.unwrap_or("–").to_owned()
 }
 
-/// `account: ACC-1, ACC-2`; `general`.
+/// `account: ACC-1, ACC-2`; `general`. An id holding a comma or a quote,
+/// or white space at an end, is written in double quotes
+/// ([`eac_app::id_list`]): the one id `A, B` reads `account: "A, B"`,
+/// never as two.
 pub fn assignment(kind: BeneficiaryType, ids: &[String]) -> String {
     if ids.is_empty() {
         kind.to_string()
     } else {
-        format!("{kind}: {}", ids.join(", "))
+        format!("{kind}: {}", eac_app::id_list(ids, ','))
     }
 }
 
@@ -531,7 +534,11 @@ pub fn assignment(kind: BeneficiaryType, ids: &[String]) -> String {
 pub fn assignment_short(kind: BeneficiaryType, ids: &[String]) -> String {
     match ids.len() {
         0..=2 => assignment(kind, ids),
-        n => format!("{kind}: {}, {} +{} more", ids[0], ids[1], n - 2),
+        n => format!(
+            "{kind}: {} +{} more",
+            eac_app::id_list(&ids[..2], ','),
+            n - 2
+        ),
     }
 }
 
@@ -690,6 +697,16 @@ mod tests {
             "account: A, B +2 more"
         );
         assert_eq!(assignment(BeneficiaryType::General, &[]), "general");
+        // One id holding the joiner reads as one id, not two.
+        let ids: Vec<String> = ["A, B", "C", "D"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            assignment(BeneficiaryType::Account, &ids),
+            "account: \"A, B\", C, D"
+        );
+        assert_eq!(
+            assignment_short(BeneficiaryType::Account, &ids),
+            "account: \"A, B\", C +1 more"
+        );
         assert_eq!(count(1, "EAC"), "1 EAC");
         assert_eq!(
             whole_seconds("2026-11-28T02:14:16.752475021Z"),

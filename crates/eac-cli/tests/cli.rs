@@ -682,6 +682,44 @@ fn a_day_the_calendar_lacks_is_refused_saying_why() {
             .code(2)
             .stderr(contains(says));
     }
+    // `period close` and the claims commands read their days in the app
+    // and say the same reason in their own sentence.
+    for (args, says) in [
+        (
+            vec![
+                "period",
+                "close",
+                "--from",
+                "2023-02-29",
+                "--to",
+                "2023-03-31",
+            ],
+            "The first day (--from) `2023-02-29` is not a date: February 2023 has 28 days. \
+             Nothing was changed.",
+        ),
+        (
+            vec![
+                "claims",
+                "check",
+                "--beneficiary-type",
+                "general",
+                "--from",
+                "2024-01-01",
+            ],
+            "The last day (--to) `2024-04-31` is not a date: April 2024 has 30 days.",
+        ),
+    ] {
+        let tail: &[&str] = match args[0] {
+            "period" => &["--reason", "filed"],
+            _ => &["--to", "2024-04-31"],
+        };
+        desk.eacdesk()
+            .args(&args)
+            .args(tail)
+            .assert()
+            .failure()
+            .stderr(contains(says));
+    }
     // Spaces around a day are ignored, as the store ignores them.
     desk.eacdesk()
         .args(["ls", "--from", " 2023-02-28 "])

@@ -67,6 +67,46 @@ fn desk_with_an_envelope() -> Desk {
     desk
 }
 
+/// `ls --envelope-only` cuts a cell past 160 characters as `ls` does,
+/// says so and that `--json` has it whole, and writes a beneficiary id
+/// holding a comma in quotes (one id, not two).
+#[test]
+fn the_envelope_only_table_cuts_long_cells_and_quotes_ids() {
+    let desk = Desk::new();
+    let url = format!("https://example.org/{}", "x".repeat(300));
+    let envelope = json!({
+        "cds_eac_id": "ENV-2", "cds_created": "2024-01-01T00:00:00Z",
+        "cds_modified": "2024-01-02T00:00:00Z", "cds_synced": "2024-01-03T00:00:00Z",
+        "beneficiary_type": "account", "beneficiaries": ["A, B", "C"], "eac_numbers": ["EN-2"],
+        "eac_format": "other_fmt", "eac_data_url": url,
+        "period_start": "2024-01-01T00:00:00Z", "period_end": "2024-02-01T00:00:00Z"
+    });
+    let file = write(&desk, "env.json", &listing(vec![envelope]));
+    desk.eacdesk().arg("import").arg(&file).assert().success();
+    let listed = stdout(&desk, &["ls", "--envelope-only"]);
+    let row = listed
+        .lines()
+        .find(|l| l.starts_with("ENV-2"))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(row.contains("account: \"A, B\", C"), "{row}");
+    assert!(row.contains(&format!("{}…", &url[..159])), "{row}");
+    assert!(!row.contains(&url), "{row}");
+    assert!(
+        listed.contains(
+            "\n1 cell longer than 160 characters is cut, ending in …; `eacdesk ls \
+             --envelope-only --json` with the same options gives every value whole.\n"
+        ),
+        "{listed}"
+    );
+    let json = desk.json(&["ls", "--envelope-only"]);
+    assert_eq!(json["rows"][0]["eac_data_url"], url.as_str(), "{json}");
+    assert_eq!(
+        json["rows"][0]["beneficiaries"],
+        json!(["A, B", "C"]),
+        "{json}"
+    );
+}
+
 /// Finding 1: `ls` and `summary` count what an export of the same filter
 /// writes, saying how many of those have no values and how to list them;
 /// `show` shows such an EAC and edits say what it is.
