@@ -541,6 +541,7 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
     let bytes = store.document(sha256)?.ok_or_else(|| {
         AppError::invalid_input(format!("no stored document has the SHA-256 {sha256}"))
     })?;
+    eac_store::placing::refuse_file_path(dest, "saved source document", "statement.pdf")?;
     eac_store::atomic::refuse_database(store.path(), dest)?;
     let mut file = eac_store::atomic::AtomicFile::beside(dest)?;
     file.write_all(&bytes).map_err(|e| AppError::io(dest, &e))?;

@@ -367,9 +367,16 @@ pub fn export_table(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<TableExportReport, AppError> {
+    // Before the rows are read, in the words of an export's (decision
+    // 436): an empty name, a folder's name, a missing folder; then the
+    // database's own files, a link, pipe, folder or a place inside an
+    // evidence pack.
+    let (what, example) = match format {
+        TableFormat::Csv => ("CSV table", "eacs.csv"),
+        TableFormat::Xlsx => ("workbook", "eacs.xlsx"),
+    };
+    eac_store::placing::refuse_file_path(dest, what, example)?;
     eac_store::atomic::refuse_database(store.path(), dest)?;
-    // Before the rows are read: a link, pipe, folder or a place inside an
-    // evidence pack is refused at once.
     eac_store::atomic::refuse_file_destination(dest)?;
     let (bytes, rows, inexact, cut) = match format {
         TableFormat::Csv => {

@@ -582,6 +582,88 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
     assert_eq!(store.info().unwrap().eac_count, 7, "{}", err.message);
 }
 
+/// The app's table export and evidence pack refuse a destination that
+/// cannot be written before anything is written, in the words of an
+/// export's (decision 436), as the command line does: the folder that is
+/// missing, or the file where a folder should be, and what to do.
+#[test]
+fn the_apps_destinations_are_refused_in_an_exports_words() {
+    use eac_app::{export_table, EnergyUnit, SortField, SortSpec, TableFormat, TableView};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    import_files(
+        &mut store,
+        &[example("good-p1-mixed-order.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let view = TableView {
+        filter: EacFilter::default(),
+        sort: SortSpec {
+            field: SortField::CdsEacId,
+            descending: false,
+        },
+        ids: None,
+        unit: EnergyUnit::MWh,
+    };
+    let missing = dir.path().join("nodir");
+    for (format, file, what) in [
+        (TableFormat::Csv, "t.csv", "a CSV table"),
+        (TableFormat::Xlsx, "t.xlsx", "a workbook"),
+    ] {
+        let dest = missing.join(file);
+        let e = export_table(&store, &view, format, &dest, &NoProgress).unwrap_err();
+        assert_eq!(e.code, "invalid_input");
+        assert_eq!(
+            e.message,
+            format!(
+                "The folder {} does not exist, so nothing can be written at {} (EAC Desk makes \
+                 no folder for {what}): create it first; nothing was written.",
+                missing.display(),
+                dest.display()
+            )
+        );
+    }
+    let keys = dir.path().join("keys");
+    let mut pack = |dest: &Path| {
+        eac_app::make_pack_with_key_dir(
+            &mut store,
+            &EacFilter::default(),
+            dest,
+            None,
+            &keys,
+            &NoProgress,
+        )
+    };
+    let dest = missing.join("sub").join("pack");
+    let e = pack(&dest).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert!(
+        e.message.starts_with(&format!(
+            "The folder {} does not exist, so nothing can be written at {} (EAC Desk makes the \
+             pack's own folder only)",
+            missing.join("sub").display(),
+            dest.display()
+        )),
+        "{}",
+        e.message
+    );
+    let afile = dir.path().join("afile");
+    std::fs::write(&afile, "x").unwrap();
+    let e = pack(&afile.join("pack")).unwrap_err();
+    assert!(
+        e.message.starts_with(&format!(
+            "{} is a file, not a folder, so nothing can be written at {}; nothing was written.",
+            afile.display(),
+            afile.join("pack").display()
+        )),
+        "{}",
+        e.message
+    );
+    assert!(!missing.exists());
+    assert!(eac_app::packs(&store).unwrap().is_empty());
+}
+
 #[test]
 fn the_summary_is_the_browse_total_split_into_groups() {
     use eac_app::{browse_totals, summary, EnergyUnit, SummaryKey};

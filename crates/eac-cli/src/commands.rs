@@ -1264,7 +1264,6 @@ fn ls_csv(store: &Store, view: &eac_app::TableView) -> Result<ExitCode> {
 
 /// `ls --xlsx FILE`: the workbook, then one line saying what it holds.
 fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<ExitCode> {
-    refuse_file_place(dest, "workbook", "eacs.xlsx")?;
     let mut out = Out::stdout();
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::export_table(store, view, eac_app::TableFormat::Xlsx, dest, &bar)?;

@@ -60,14 +60,6 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    // Refused in the words of an export's (decision 436), before anything
-    // is written: "nonexist/sub does not exist (or a folder on its way
-    // does not)" and "Not a directory" named no folder to create.
-    eac_store::placing::refuse_folder_name(&dest, "evidence pack", "evidence-pack")
-        .and_then(|_| {
-            eac_store::placing::refuse_missing_folder(&dest, "the pack's own folder only")
-        })
-        .map_err(eac_app::AppError::from)?;
     let mut store = open_to_record(db)?;
     let filter = a.filter.to_filter();
     let keys_before = key_files();

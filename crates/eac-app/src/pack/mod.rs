@@ -674,13 +674,13 @@ fn write_pack(
 }
 
 /// Where the pack will be: its folder resolved, the name kept.
+/// Refused in the words of an export's (decision 436), before anything is
+/// written, for the app and the CLI alike: a destination with no folder
+/// name of its own, a missing folder above it (EAC Desk makes the pack's
+/// own folder only) or a file where a folder of the path should be.
 fn final_location(dest: &Path) -> Result<PathBuf, AppError> {
-    let name = dest.file_name().ok_or_else(|| {
-        AppError::invalid_input(format!(
-            "{}: not a folder name; name the folder the pack is to be written to",
-            dest.display()
-        ))
-    })?;
+    let name = eac_store::placing::refuse_folder_name(dest, "evidence pack", "evidence-pack")?;
+    eac_store::placing::refuse_missing_folder(dest, "the pack's own folder only")?;
     let parent = atomic::folder_of(dest);
     let parent = parent
         .canonicalize()
