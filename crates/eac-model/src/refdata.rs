@@ -438,14 +438,29 @@ fn read_programs<R: io::Read>(
         _ => crate::strict::check_encoding(&bytes).map_err(|v| vec![v])?,
     };
     let text = std::str::from_utf8(&bytes[bom..]).map_err(|e| {
-        vec![Violation::error(
-            Rule::StrictJson,
-            "",
-            format!(
-                "the file is not UTF-8 text (byte {} is not UTF-8): save it as UTF-8 and try again",
-                e.valid_up_to() + bom + 1
-            ),
-        )]
+        let body = &bytes[bom..];
+        // A JSON list is refused by the JSON rule's words; a CSV (a
+        // Windows-1252 "é" from an older Excel) as the CSV readers say it,
+        // at the byte's line and column either way.
+        let json = body
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'{' | b'['));
+        if json {
+            return vec![crate::strict::utf8_document(&bytes).expect_err("not UTF-8")];
+        }
+        let place = crate::place::Place::after(&body[..e.valid_up_to()]);
+        let (line, column) = (place.line, place.column());
+        let mut v = crate::strict::encoding_violation(format!(
+            "the file is not UTF-8 text: byte 0x{:02X} is not part of a UTF-8 character \
+             (a file saved as Windows-1252 or Latin-1 writes é so), but a \
+             programs CSV must be UTF-8: {}",
+            body[e.valid_up_to()],
+            crate::strict::SAVE_AS_CSV_UTF8
+        ));
+        v.line = Some(line);
+        v.column = Some(column);
+        vec![v]
     })?;
     let body = text.trim_start();
     if body.starts_with('{') || body.starts_with('[') {
@@ -713,6 +728,31 @@ mod tests {
         let mut out = Vec::new();
         read_refdata(text.as_bytes(), kind, |e| out.push(e))?;
         Ok(out)
+    }
+
+    /// A byte that is not UTF-8 (Windows-1252's `é`) is refused at its line
+    /// and column, a CSV in the CSV readers' words, a JSON list in JSON's:
+    /// it was "byte 61 is not UTF-8: save it as UTF-8", with no place.
+    #[test]
+    fn a_byte_that_is_not_utf8_is_placed_and_said_for_its_format() {
+        let csv = b"program_number,name\nP-1,Green\nP-2,Sol\xE9r\n";
+        let errors = read_refdata(&csv[..], RefDocument::Programs, |_| {}).unwrap_err();
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(8)));
+        assert!(
+            errors[0].message.starts_with(
+                "the file is not UTF-8 text: byte 0xE9 is not part of a UTF-8 character (a file \
+                 saved as Windows-1252 or Latin-1 writes é so), but a programs CSV must be \
+                 UTF-8: save it as CSV UTF-8"
+            ),
+            "{errors:?}"
+        );
+        let json = b"[{\"program_number\": \"P\xE9\"}]";
+        let errors = read_refdata(&json[..], RefDocument::Programs, |_| {}).unwrap_err();
+        assert_eq!((errors[0].line, errors[0].column), (Some(1), Some(23)));
+        assert!(
+            errors[0].message.contains("and JSON files must be UTF-8"),
+            "{errors:?}"
+        );
     }
 
     #[test]
