@@ -228,7 +228,7 @@ pub struct ShowArgs {
 /// Which EACs: every set option narrows the set.
 #[derive(Debug, Args, Default)]
 pub struct FilterArgs {
-    /// Text in the EAC or value numbers, id, asset, source, destination or beneficiaries (any case)
+    /// Text in the EAC or value numbers, id, asset, source, destination or beneficiaries, or in the station, beneficiary or holder names of a registry statement (any case)
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
     /// Technology type (nuclear, marine and storage are outside the draft list)

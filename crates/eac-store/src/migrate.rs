@@ -1153,6 +1153,35 @@ mod tests {
         );
     }
 
+    /// Step 26: the names a registry statement gave an EAC (its station,
+    /// printed beneficiary and holder) join its stored search text, folded,
+    /// as a new import writes them; other EACs' text is left as it was.
+    #[test]
+    fn upgrading_to_version_26_makes_registry_names_searchable() {
+        let (_dir, path, mut conn) = at_version(25);
+        insert_eacs(&conn, 3, "'E-' || id", "'no'");
+        conn.execute_batch(
+            r#"UPDATE eacs SET extensions = '{"eacdesk_device_name":"Walney Extension","eacdesk_holder":"ØRSTED Ltd","eacdesk_status":"Retired"}' WHERE id = 1;
+               UPDATE eacs SET extensions = '{"eacdesk_beneficiary_name":"FILECOIN","eacdesk_device_name":""}' WHERE id = 2;
+               UPDATE eacs SET extensions = '{"x_note":"Walney"}' WHERE id = 3;
+               INSERT INTO eac_search (rowid, text) VALUES (1, 'e-1'), (2, 'e-2'), (3, 'e-3');"#,
+        )
+        .unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..26]).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 26);
+        let texts: Vec<String> = conn
+            .prepare("SELECT text FROM eac_search ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            texts,
+            ["e-1\nwalney extension\nørsted ltd", "e-2\nfilecoin", "e-3"]
+        );
+    }
+
     #[test]
     fn upgrading_to_version_22_keeps_claims_with_no_factors_recorded() {
         let (_dir, path, mut conn) = at_version(21);

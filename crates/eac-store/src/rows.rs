@@ -1352,9 +1352,26 @@ pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> 
     Ok(())
 }
 
+/// The names a registry statement gives an EAC that search finds too
+/// (decision 442, migration 0026): the station, the beneficiary the
+/// registry printed and the holder, as `eac_registry` writes them.
+const SEARCHED_FACTS: [&str; 3] = [
+    "eacdesk_device_name",
+    "eacdesk_beneficiary_name",
+    "eacdesk_holder",
+];
+
 /// What substring search looks in, one field per line (a query never holds
-/// a line break, so matches never straddle two fields).
+/// a line break, so matches never straddle two fields): the numbers, the
+/// id, the asset, source, destination and beneficiaries, then the
+/// [`SEARCHED_FACTS`] an EAC holds as non-empty JSON strings.
 fn search_text(eac: &Eac) -> String {
+    let facts: Vec<String> = SEARCHED_FACTS
+        .iter()
+        .filter_map(|name| eac.extensions.iter().find(|(k, _)| k == name))
+        .filter_map(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
+        .filter(|text| !text.is_empty())
+        .collect();
     let mut parts: Vec<&str> = Vec::with_capacity(8 + eac.beneficiaries.len() + eac.values.len());
     parts.extend(eac.eac_number.as_deref());
     parts.extend(eac.values.iter().filter_map(|v| v.eac_number.as_deref()));
@@ -1367,6 +1384,7 @@ fn search_text(eac: &Eac) -> String {
     parts.extend(eac.destination_id.as_deref());
     parts.extend(eac.destination_name.as_deref());
     parts.extend(eac.beneficiaries.iter().map(String::as_str));
+    parts.extend(facts.iter().map(String::as_str));
     crate::fold::fold(&parts.join("\n"))
 }
 

@@ -387,3 +387,36 @@ fn a_reimport_stating_an_eac_differently_with_its_cds_modified_says_so() {
         .stdout(contains("one.json: 0 added, 0 replaced, 1 skipped\n"))
         .stderr(contains("warning").not());
 }
+
+/// Tester 41 (REG), finding 7: `--search` finds an EAC of a registry
+/// statement by the names the statement gives it, its station and its
+/// holder (decision 442), not only by numbers and ids.
+#[test]
+fn search_finds_registry_eacs_by_station_and_holder() {
+    let desk = Desk::new();
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures/ofgem/certificates-sample.csv");
+    desk.eacdesk().arg("import").arg(&sample).assert().success();
+    let ids = |query: &str| -> Vec<String> {
+        let json = desk.json(&["ls", "--search", query]);
+        json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["cds_eac_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let walney = ids("walney EXTENSION");
+    assert!(!walney.is_empty());
+    assert!(
+        walney.iter().all(|id| id.contains("G01177FWEN")),
+        "{walney:?}"
+    );
+    let supplier = ids("Drax Energy Solutions");
+    assert!(!supplier.is_empty());
+    assert!(
+        supplier.iter().all(|id| id.contains("G01821BWEN")),
+        "{supplier:?}"
+    );
+    assert!(ids("no such station anywhere").is_empty());
+}
