@@ -108,6 +108,15 @@ pub struct ClaimCheck {
     pub passed: usize,
     pub failed: usize,
     pub unknown: usize,
+    /// What the claim finds nothing of, in the report's `missing` words:
+    /// no consumption of its beneficiaries stored in its days (no value
+    /// can be allocated, and `claims create` refuses the claim), no EAC
+    /// value of theirs there, or a recorded claim that allocated none.
+    /// Empty when there is something to check against.
+    pub missing: Vec<String>,
+    /// The stored consumption rows of the claim's beneficiaries in its
+    /// days (0: nothing to match, and `claims create` refuses the claim).
+    pub consumption_rows: usize,
     /// A recorded claim's allocations that no longer hold (empty for a
     /// claim allocated now).
     pub stale: Vec<StaleAllocation>,
@@ -626,6 +635,8 @@ fn checks(store: &Store, e: &Evaluated) -> Result<ClaimCheck, AppError> {
         passed: 0,
         failed: 0,
         unknown: 0,
+        missing: nothing_found(e),
+        consumption_rows: e.consumption_rows,
         stale: e.stale.clone(),
         claimed_elsewhere: store.consumption_claimed(
             spec.beneficiary_type,

@@ -123,6 +123,24 @@ fn unit(a: &ClaimArgs) -> Option<&str> {
     a.claim.and(a.unit.as_deref())
 }
 
+/// What `claims check` found nothing of (`missing`, in `claims report`'s
+/// words), and, with no consumption to match, that nothing was allocated
+/// and `claims create` refuses the claim: the criteria's passes alone are
+/// no clean claim.
+fn print_missing(out: &mut Out, check: &eac_app::ClaimCheck) -> Result<()> {
+    for m in &check.missing {
+        writeln!(out, "not computed: {m}")?;
+    }
+    if check.consumption_rows == 0 && check.claim_id.is_none() {
+        writeln!(
+            out,
+            "With no consumption to match, nothing is allocated and `eacdesk claims create` \
+             refuses this claim: a claim without consumption states nothing."
+        )?;
+    }
+    Ok(())
+}
+
 /// A recorded claim's allocations that no longer hold, and what to do.
 fn print_stale(out: &mut Out, check: &eac_app::ClaimCheck) -> Result<()> {
     if check.stale.is_empty() {
@@ -211,6 +229,8 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
             let mut check = eac_app::check_claim_in(&store, which, &rules(&claim), unit(&claim))?;
             let failed = check.any_failed();
+            // How many values were checked, before `--only` keeps some.
+            let checked = check.values.len();
             if let Some(only) = only.as_deref() {
                 let keep = match only {
                     "fail" | "unknown" => only,
@@ -243,7 +263,24 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     .max()
                     .unwrap_or(0);
                 if check.values.is_empty() {
-                    writeln!(out, "No EAC values of this beneficiary overlap the period.")?;
+                    let values = |n: usize| if n == 1 { "value" } else { "values" };
+                    match only.as_deref() {
+                        // Said under `missing` below, with what to check.
+                        _ if checked == 0 && !check.missing.is_empty() => {}
+                        _ if checked == 0 => {
+                            writeln!(out, "No EAC values of this beneficiary overlap the period.")?
+                        }
+                        Some("unknown") => writeln!(
+                            out,
+                            "No value has an unknown criterion ({checked} {} checked).",
+                            values(checked)
+                        )?,
+                        _ => writeln!(
+                            out,
+                            "No value has a failed criterion ({checked} {} checked).",
+                            values(checked)
+                        )?,
+                    }
                 }
                 for v in &check.values {
                     writeln!(
@@ -277,6 +314,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     "{} passed, {} failed, {} unknown.",
                     check.passed, check.failed, check.unknown
                 )?;
+                print_missing(&mut out, &check)?;
                 print_stale(&mut out, &check)?;
                 print_claimed_elsewhere(&mut out, &check)?;
             }

@@ -2015,6 +2015,80 @@ fn an_empty_file_and_a_claim_of_nothing_say_so() {
     assert!(!help.contains("--rules"), "{help}");
 }
 
+/// CLM41 findings 2 and 3: `claims check` of a beneficiary with no
+/// consumption in the period says so under `missing` (text and `--json`,
+/// the words of `claims report`) and that `claims create` refuses the
+/// claim, rather than reading as a clean pass; it exits 0, as a report of
+/// no consumption is still a report (decision 422). `--only fail` with
+/// nothing failing says that no value fails, not that none overlaps.
+#[test]
+fn check_without_consumption_says_so_and_only_fail_says_nothing_fails() {
+    let desk = Desk::new();
+    let eac = annual_eac("N1", "GO-NO-1", "N", "wind", 5, "2024-06-01".into(), "NO");
+    import_annual(&desk, &[eac], "N", 4);
+    desk.eacdesk()
+        .args(["consumption", "delete", "--beneficiary-type", "account"])
+        .args(["--beneficiary", "N", "--reason", "wrong meter"])
+        .assert()
+        .success();
+    let claim = annual("N", "NO");
+    let no_consumption = "not computed: coverage: no consumption of account `N` is stored in \
+                          2024-01-01 – 2024-12-31; import it with `eacdesk consumption import \
+                          FILE` (or check the beneficiary type and id)";
+    let refused = "With no consumption to match, nothing is allocated and `eacdesk claims \
+                   create` refuses this claim";
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(claim)
+        .args(["--rules", "ghg-scope2-2015"])
+        .assert()
+        .code(0)
+        .stdout(contains("4 passed, 0 failed, 0 unknown.\n"))
+        .stdout(contains(no_consumption))
+        .stdout(contains(refused));
+    let check = check_json(
+        &desk,
+        &[&claim[..], &["--rules", "ghg-scope2-2015"]].concat(),
+    );
+    assert_eq!(check["consumption_rows"], 0, "{check}");
+    assert_eq!(
+        check["missing"][0].as_str(),
+        no_consumption.strip_prefix("not computed: "),
+        "{check}"
+    );
+    // The app and `claims report` say the same line under `missing`.
+    let report = desk.json(&[&["claims", "report"][..], &claim].concat());
+    assert!(missing(&report).contains(&check["missing"][0].as_str().unwrap().to_owned()));
+
+    for (only, words) in [
+        ("fail", "No value has a failed criterion (1 value checked)."),
+        (
+            "unknown",
+            "No value has an unknown criterion (1 value checked).",
+        ),
+    ] {
+        desk.eacdesk()
+            .args(["claims", "check"])
+            .args(claim)
+            .args(["--rules", "ghg-scope2-2015", "--only", only])
+            .assert()
+            .code(0)
+            .stdout(contains(words))
+            .stdout(contains("overlap").not())
+            .stdout(contains("4 passed"));
+    }
+    // A beneficiary with neither: both lines, no sentence of its own.
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(annual("M", "NO"))
+        .assert()
+        .code(0)
+        .stdout(contains(
+            "not computed: matched: no EAC value attributed to account `M` overlaps",
+        ))
+        .stdout(contains("No EAC values of this beneficiary").not());
+}
+
 /// Finding 3: a closed period protects its filed claim and consumption as
 /// it protects its EACs: deleting the claim, recording another over its
 /// days, importing or deleting consumption there are refused (`frozen`,
