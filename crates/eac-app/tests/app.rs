@@ -44,6 +44,18 @@ fn store(dir: &Path) -> Store {
     open_store(&dir.join("db.sqlite")).unwrap()
 }
 
+/// A store in `dir` holding the mixed-order example listing (7 EACs).
+fn mixed_order_store(dir: &Path) -> Store {
+    let mut store = store(dir);
+    import_files(
+        &mut store,
+        &[example("good-p1-mixed-order.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    store
+}
+
 #[test]
 fn a_failed_file_does_not_stop_the_others() {
     let dir = tempfile::tempdir().unwrap();
@@ -350,13 +362,7 @@ fn sample_loads_once_per_seed() {
 #[test]
 fn beneficiary_edits_are_checked_and_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = store(dir.path());
-    import_files(
-        &mut store,
-        &[example("good-p1-mixed-order.json")],
-        ImportOptions::default(),
-        &NoProgress,
-    );
+    let mut store = mixed_order_store(dir.path());
     let general_with_ids = BeneficiaryAssignment {
         beneficiary_type: BeneficiaryType::General,
         beneficiaries: vec!["X".into()],
@@ -394,13 +400,7 @@ fn beneficiary_edits_are_checked_and_audited() {
 #[test]
 fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = store(dir.path());
-    import_files(
-        &mut store,
-        &[example("good-p1-mixed-order.json")],
-        ImportOptions::default(),
-        &NoProgress,
-    );
+    let mut store = mixed_order_store(dir.path());
     // Dates and reasons as typed are checked before anything is written.
     let e = eac_app::close_period(&mut store, "2024-1-1", "2024-01-31", "filed").unwrap_err();
     assert_eq!(e.code, "invalid_input");
@@ -509,13 +509,7 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
         export_table, EnergyUnit, ErrorCode, SortField, SortSpec, TableFormat, TableView,
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut store = store(dir.path());
-    import_files(
-        &mut store,
-        &[example("good-p1-mixed-order.json")],
-        ImportOptions::default(),
-        &NoProgress,
-    );
+    let store = mixed_order_store(dir.path());
     let dest = dir.path().join("view.csv");
     std::fs::write(&dest, "an earlier export\n").unwrap();
     let view = TableView {
@@ -590,13 +584,7 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
 fn the_apps_destinations_are_refused_in_an_exports_words() {
     use eac_app::{export_table, EnergyUnit, SortField, SortSpec, TableFormat, TableView};
     let dir = tempfile::tempdir().unwrap();
-    let mut store = store(dir.path());
-    import_files(
-        &mut store,
-        &[example("good-p1-mixed-order.json")],
-        ImportOptions::default(),
-        &NoProgress,
-    );
+    let mut store = mixed_order_store(dir.path());
     let view = TableView {
         filter: EacFilter::default(),
         sort: SortSpec {
