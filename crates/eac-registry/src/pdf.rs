@@ -70,11 +70,8 @@ fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
             ),
         )
     })?;
-    if doc.is_encrypted() && doc.decrypt("").is_err() {
-        return Err(ReadError::new(
-            Locator::Document,
-            "the PDF is password-protected; save an unprotected copy and import that",
-        ));
+    if doc.is_encrypted() {
+        decrypt(&mut doc)?;
     }
     pdf_bounds::bound(&mut doc).map_err(too_large)?;
     let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
@@ -94,6 +91,98 @@ fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
             Ok(page.text)
         })
         .collect()
+}
+
+/// Decrypts a PDF that opens without a password, as every viewer opens it:
+/// one protected only by an owner password (restrictions on printing or
+/// editing), whichever cipher it uses (RC4, AES-128 or AES-256). lopdf
+/// decrypts the RC4 and AES-128 ones itself while loading; AES-256 (V 5,
+/// R 5 or 6, Acrobat's default for "restrict editing") needs two repairs
+/// of lopdf 0.36 (the version pdf-extract 0.9 uses):
+/// - it refuses `/Length 256`, as Acrobat and qpdf write it, checking it
+///   against RC4's 40 to 128 bits; AES-256 keys are always 256 bits
+///   (ISO 32000-2, 7.6.2) and lopdf never reads the entry for them, so it
+///   is taken out;
+/// - it checks the `/Perms` entry against the permissions without
+///   decrypting it (it decrypts a copy: lopdf pull request 414), so no
+///   file opens with its user password. The empty user password is first
+///   proved by lopdf against the `/U` hash, which is what decides that the
+///   file opens without a password; `/Perms` then only repeats `/P` (the
+///   restrictions, which a text reader does not act on), so it is given
+///   to lopdf as the plain block it expects, made from `/P`.
+fn decrypt(doc: &mut pdf_extract::Document) -> Result<(), ReadError> {
+    use pdf_extract::encryption::DecryptionError;
+    use pdf_extract::{Error, Object, StringFormat};
+    let id = doc
+        .trailer
+        .get(b"Encrypt")
+        .and_then(Object::as_reference)
+        .ok();
+    let aes256 = doc
+        .get_encrypted()
+        .and_then(|d| d.get(b"V"))
+        .and_then(Object::as_i64)
+        .is_ok_and(|v| v == 5);
+    if aes256 {
+        if let Some(dict) = id.and_then(|id| doc.get_dictionary_mut(id).ok()) {
+            dict.remove(b"Length");
+        }
+    }
+    let mut result = doc.decrypt("");
+    if aes256
+        && matches!(
+            result,
+            Err(Error::Decryption(DecryptionError::IncorrectPassword))
+        )
+        && doc.authenticate_raw_user_password(b"").is_ok()
+    {
+        if let Some(dict) = id.and_then(|id| doc.get_dictionary_mut(id).ok()) {
+            let p = dict.get(b"P").and_then(Object::as_i64).unwrap_or(-1);
+            let metadata = dict
+                .get(b"EncryptMetadata")
+                .and_then(Object::as_bool)
+                .unwrap_or(true);
+            let mut perms = [0xffu8; 16];
+            // P as 32 bits, little-endian (its sign bits are the reserved 1s).
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            perms[..4].copy_from_slice(&(p as u32).to_le_bytes());
+            perms[8] = if metadata { b'T' } else { b'F' };
+            perms[9..12].copy_from_slice(b"adb");
+            dict.set(
+                "Perms",
+                Object::String(perms.to_vec(), StringFormat::Hexadecimal),
+            );
+        }
+        result = doc.decrypt("");
+    }
+    match result {
+        Ok(()) => Ok(()),
+        Err(Error::Decryption(DecryptionError::IncorrectPassword)) => Err(ReadError::new(
+            Locator::Document,
+            "the PDF is password-protected: it opens only with its password; open it with the password, print it to a new PDF (Print, then Save as PDF or Microsoft Print to PDF) and import that",
+        )),
+        Err(_) => Err(ReadError::new(
+            Locator::Document,
+            format!(
+                "the PDF is encrypted {} and EAC Desk cannot decrypt it; open it in a PDF viewer, print it to a new PDF (Print, then Save as PDF or Microsoft Print to PDF) and import that, or ask the registry for a copy without encryption",
+                cipher(doc)
+            ),
+        )),
+    }
+}
+
+/// The cipher an encrypted PDF's dictionary names, in the words viewers
+/// show (`with AES-256`), for a file EAC Desk cannot decrypt.
+fn cipher(doc: &pdf_extract::Document) -> &'static str {
+    use pdf_extract::Object;
+    let dict = doc.get_encrypted();
+    let version = dict.and_then(|d| d.get(b"V")).and_then(Object::as_i64);
+    match version {
+        Ok(5) => "with AES-256",
+        Ok(4) => "with AES-128 or RC4",
+        Ok(1 | 2) => "with RC4",
+        _ => "by a method EAC Desk does not know",
+    }
 }
 
 /// Collects one page's text like pdf-extract's plain-text output (a line

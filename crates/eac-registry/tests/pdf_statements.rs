@@ -687,3 +687,39 @@ fn files_that_are_not_readable_pdfs_are_refused_not_panicked_on() {
     truncated.truncate(truncated.len() / 3);
     assert!(mrets_pdf::read(&truncated).is_err());
 }
+
+/// Tester's report 41, finding 6: a statement restricted by an owner
+/// password only opens in every viewer without a password, so it is read,
+/// whatever its cipher; AES-256 (R6, Acrobat's "restrict editing", and R5)
+/// was refused as "password-protected". One that needs a password to open
+/// is still refused, saying what to do. (Fixtures: the M-RETS sample
+/// through `qpdf --encrypt`.)
+#[test]
+fn a_pdf_restricted_by_an_owner_password_only_is_read_whatever_its_cipher() {
+    let plain = mrets_pdf::read(&bytes("mrets/retirement-confirmation-sample.pdf")).unwrap();
+    for name in [
+        "restricted-aes128.pdf",
+        "restricted-aes256.pdf",
+        "restricted-aes256-r5.pdf",
+    ] {
+        let st = mrets_pdf::read(&bytes(&format!("mrets/{name}")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(st, plain, "{name}");
+    }
+    let e = mrets_pdf::read(&bytes("mrets/password-aes256.pdf")).unwrap_err();
+    assert_eq!(e.at, Locator::Document);
+    assert_eq!(
+        e.message,
+        "the PDF is password-protected: it opens only with its password; open it with the password, print it to a new PDF (Print, then Save as PDF or Microsoft Print to PDF) and import that"
+    );
+    // An encryption EAC Desk cannot decrypt (here a version PDF does not
+    // define, in place of V 5) is said as such, not as a password.
+    let mut other = bytes("mrets/restricted-aes256.pdf");
+    let at = other.windows(4).position(|w| w == b"/V 5").unwrap();
+    other[at + 3] = b'7';
+    let e = mrets_pdf::read(&other).unwrap_err();
+    assert_eq!(
+        e.message,
+        "the PDF is encrypted by a method EAC Desk does not know and EAC Desk cannot decrypt it; open it in a PDF viewer, print it to a new PDF (Print, then Save as PDF or Microsoft Print to PDF) and import that, or ask the registry for a copy without encryption"
+    );
+}
