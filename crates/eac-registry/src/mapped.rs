@@ -845,6 +845,15 @@ fn missing(what: &str) -> ReadError {
 }
 
 impl Plan {
+    /// The texts of a row's cells the mapping reads as numbers (the count
+    /// and the energy).
+    fn number_cells<'r>(&'r self, row: &'r Row) -> impl Iterator<Item = &'r str> {
+        let energy = match &self.energy {
+            Energy::PerCertificate(s) | Energy::Total(s) => s,
+        };
+        (self.count.iter().chain([energy])).map(move |s| s.text(row))
+    }
+
     fn new(r: &Resolver<'_>) -> Result<Plan, ReadError> {
         let m = r.mapping;
         let numbers = match (&m.range, &m.first, &m.last) {
@@ -922,6 +931,15 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
         Some(h) => csv_rows::named_width(h.fields.iter().map(String::as_str)),
         None => mapping.last_column_read(),
     };
+    // With a decimal comma, `93.000` is 93 written with a decimal point
+    // (a cell typed again in a spreadsheet) or 93000 with `.` grouping
+    // thousands: the file tells only when one of its number cells groups
+    // thousands with `.` beyond doubt (`1.234,5`, `1.234.567`).
+    let dots_group = mapping.number_style == NumberStyle::DecimalComma
+        && data.iter().any(|row| {
+            plan.number_cells(row)
+                .any(|t| t.contains('.') && (t.contains(',') || t.matches('.').count() > 1))
+        });
     let mut statement = Statement::default();
     for row in data {
         if row.fields.len() < width {
@@ -943,7 +961,14 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
                 ),
             });
         }
-        let range = read_row(row, &plan, mapping, zone, &mut statement.warnings)?;
+        let range = read_row(
+            row,
+            &plan,
+            mapping,
+            zone,
+            dots_group,
+            &mut statement.warnings,
+        )?;
         statement.ranges.push(range);
     }
     Ok(statement)
@@ -1003,6 +1028,7 @@ fn read_row(
     plan: &Plan,
     mapping: &Mapping,
     zone: chrono_tz::Tz,
+    dots_group: bool,
     warnings: &mut Vec<Warning>,
 ) -> Result<RangeRecord, ReadError> {
     let at = Locator::Line(row.line);
@@ -1024,6 +1050,28 @@ fn read_row(
     };
     let number = |s: &Source, what: &str| -> Result<Decimal, ReadError> {
         let t = required(s, what)?;
+        if mapping.number_style == NumberStyle::DecimalComma && !dots_group && !t.contains(',') {
+            let point = text::parse_number(&t, NumberStyle::DecimalPoint);
+            let comma = text::parse_number(&t, NumberStyle::DecimalComma);
+            if let (Some(p), Some(c)) = (point, comma) {
+                if p.to_big() != c.to_big() {
+                    return Err(bad(
+                        s,
+                        format!(
+                            "`{t}` cannot be read exactly: the mapping writes numbers with a \
+                             decimal comma, and no number of the file groups thousands with \
+                             `.` (as `1.234,5` or `1.234.567` would), so its `.` may be a \
+                             decimal point ({}) or group thousands ({}). Write it `{}` if it \
+                             is {0}, or `{}` if it is {1}, and import the file again",
+                            p.as_str(),
+                            c.as_str(),
+                            t.replacen('.', ",", 1),
+                            c.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
         let n = text::parse_number(&t, mapping.number_style).ok_or_else(|| {
             bad(
                 s,

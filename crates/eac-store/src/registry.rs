@@ -193,6 +193,14 @@ pub enum RestatedKind {
     /// do not hold exactly its certificates: the EAC is kept, and the
     /// note says why and what to do.
     SplitKept,
+    /// The document gives a stored range another quantity or unit than
+    /// stored, and the stored one is no other registry document's word
+    /// (the same file read again through a changed mapping or reader, a
+    /// CDS listing's figure, the same energy in another unit): replaced
+    /// (audited), and said with both quantities. Another registry
+    /// document stating other energy for the same certificates is
+    /// refused instead (a registry range's energy does not change).
+    QuantityRestated,
 }
 
 impl RestatedKind {
@@ -841,6 +849,115 @@ impl ClaimRestated {
     }
 }
 
+/// A stored range's quantity or unit that a document gives otherwise
+///: the certificates are the same, and a registry
+/// range's energy does not change, so the difference is a misreading or
+/// an edited file until someone says which figure is right.
+struct EnergyRestated {
+    /// The stored quantity and the document's, in words (`5000 MWh (1
+    /// MWh per certificate)`).
+    stored: String,
+    document: String,
+    /// The energy itself differs, not only the unit it is written in.
+    energy_changed: bool,
+}
+
+impl EnergyRestated {
+    /// `None` when `doc` gives `stored`'s energy in the same units (its
+    /// values may divide it otherwise: a claim's values, said apart).
+    fn of(stored: &Eac, doc: &Eac) -> Option<EnergyRestated> {
+        let amounts = |e: &Eac| {
+            let mut sums = energy_sums(e);
+            sums.sort_by_key(|(u, _)| u.wh_exponent());
+            sums
+        };
+        let (a, b) = (amounts(stored), amounts(doc));
+        if a == b {
+            return None;
+        }
+        let wh = |parts: &[(eac_model::EnergyUnit, BigDecimal)]| {
+            eac_model::units::total_in(
+                parts.iter().map(|(u, v)| (*u, v)),
+                eac_model::EnergyUnit::Wh,
+            )
+        };
+        Some(EnergyRestated {
+            stored: energy_words(stored),
+            document: energy_words(doc),
+            energy_changed: wh(&a) != wh(&b),
+        })
+    }
+
+    /// The refusal of a document whose energy for the certificates of
+    /// stored EAC `id` is not the energy another registry document
+    /// stated for them.
+    fn refusal(&self, id: &str, item: &RegistryEac) -> Violation {
+        let mut v = Violation::unruled(format!(
+            "EAC `{id}` (certificates {}) is stored with {}; this document states {} for the \
+             same certificates. A registry range's energy does not change, so one of the two \
+             files was misread (its number style, a column of its mapping) or edited, and the \
+             document is not imported. If this document is right, delete the stored EAC \
+             (`eacdesk delete {} --reason TEXT`; `eacdesk show` names the documents it came \
+             from) and import it again; otherwise correct the file or its mapping",
+            item.range_text,
+            self.stored,
+            self.document,
+            shell_word(id)
+        ))
+        .with_eac(Some(id));
+        v.pointer = item.locator.clone();
+        v
+    }
+
+    /// The warning of stored EAC `id` replaced with the document's
+    /// quantity; `why`: whose figure was stored, `dry_run`: what
+    /// importing would do.
+    fn message(&self, id: &str, item: &RegistryEac, why: &str, dry_run: bool) -> String {
+        format!(
+            "EAC `{id}` (certificates {}): {why} {} where {} is stored; {} (audited, \
+             `eacdesk audit {}` shows both). A registry range's energy does not change: check \
+             that the file is read as its registry wrote it",
+            item.range_text,
+            self.document,
+            self.stored,
+            match dry_run {
+                true => "importing it would replace the stored quantity",
+                false => "the stored quantity is replaced",
+            },
+            shell_word(id)
+        )
+    }
+}
+
+/// An EAC's values summed per unit, in the order the units come.
+fn energy_sums(e: &Eac) -> Vec<(eac_model::EnergyUnit, BigDecimal)> {
+    let mut sums: Vec<(eac_model::EnergyUnit, BigDecimal)> = Vec::new();
+    for v in &e.values {
+        match sums.iter_mut().find(|(u, _)| *u == v.unit) {
+            Some((_, sum)) => *sum += v.value.to_big(),
+            None => sums.push((v.unit, v.value.to_big())),
+        }
+    }
+    sums
+}
+
+/// An EAC's energy in words: its values' sum per unit, and the energy per
+/// certificate a registry reader keeps (`eacdesk_energy_per_certificate`).
+fn energy_words(e: &Eac) -> String {
+    let sums = energy_sums(e);
+    let total = match sums.is_empty() {
+        true => "no energy".to_owned(),
+        false => (sums.iter())
+            .map(|(u, v)| format!("{} {u}", eac_model::Decimal::from_big(v).as_str()))
+            .collect::<Vec<_>>()
+            .join(" + "),
+    };
+    match crate::check::extension_text(e, "eacdesk_energy_per_certificate") {
+        Some(per) => format!("{total} ({per} per certificate)"),
+        None => total,
+    }
+}
+
 /// A finding of the rules on an EAC read at `place` in a document
 /// (`line 2`, `page 1`, `JSON pointer /3`), its pointer into the EAC
 /// (`/values/0/value`, from [`check_eac`] at the EAC's root) kept apart
@@ -1419,6 +1536,40 @@ pub(crate) fn import_document(
                         Earlier::AsStored => &current,
                     };
                     let stated_values = eac.values.clone();
+                    // Other energy for the same certificates: refused when
+                    // another registry document stated the stored figure,
+                    // else replaced and said.
+                    let energy = EnergyRestated::of(&current, &eac);
+                    let energy_why = match &earlier {
+                        Earlier::Stated {
+                            same_document: false,
+                            ..
+                        } => "this document states",
+                        Earlier::Stated { .. } => match doc.mapping {
+                            Some(_) => {
+                                "the same file (byte for byte), read again through its changed \
+                                 column mapping, now gives"
+                            }
+                            None => {
+                                "the same file (byte for byte), read again by this version of \
+                                 EAC Desk, now gives"
+                            }
+                        },
+                        Earlier::Stored(_) | Earlier::AsStored => {
+                            "this registry document states (the stored figure came from a CDS \
+                             listing or from an import before statements were kept)"
+                        }
+                    };
+                    let energy_refused = energy.as_ref().is_some_and(|e| {
+                        e.energy_changed
+                            && matches!(
+                                &earlier,
+                                Earlier::Stated {
+                                    same_document: false,
+                                    ..
+                                }
+                            )
+                    });
                     let newest = match &earlier {
                         Earlier::Stated {
                             eac,
@@ -1447,6 +1598,10 @@ pub(crate) fn import_document(
                         batch.error([refusal]);
                         continue;
                     }
+                    if let Some(energy) = energy.as_ref().filter(|_| energy_refused) {
+                        batch.error([energy.refusal(&m.eac.cds_eac_id, item)]);
+                        continue;
+                    }
                     let changes = !same_content(&current, &m.eac);
                     if changes {
                         // What would be stored keeps every rule an edit
@@ -1461,6 +1616,17 @@ pub(crate) fn import_document(
                         }
                     }
                     notes.add(&mut batch, &m, &item.locator);
+                    if let Some(energy) = energy.as_ref().filter(|_| changes) {
+                        let id = m.eac.cds_eac_id.as_str();
+                        let message = energy.message(id, item, energy_why, dry_run);
+                        notes.warn(
+                            &mut batch,
+                            RestatedKind::QuantityRestated,
+                            id,
+                            &item.locator,
+                            message,
+                        );
+                    }
                     if !changes {
                         // Checked against the document only when it
                         // states the EAC as stored (decision 22): one a

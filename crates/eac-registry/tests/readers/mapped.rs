@@ -667,6 +667,41 @@ fn a_range_split_more_than_one_way_and_uncountable_ranges_are_refused() {
     );
 }
 
+/// With a decimal comma, `93.000` is 93 typed with a decimal point or
+/// 93000 with `.` grouping thousands: refused at its line and column,
+/// saying both readings and how to write each, unless another number of
+/// the file groups thousands with `.` beyond doubt (`1.000,000`). It was
+/// read as 93000, 1000 MWh per certificate, without a word.
+#[test]
+fn a_dot_a_decimal_comma_file_does_not_explain_is_refused_not_guessed() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let row = |volume: &str, numbers: &str| {
+        format!("1;D;Hydro;01.01.2023;31.01.2023;{numbers};{volume};Cancelled;15.02.2024;;;\n")
+    };
+    let plain = format!(
+        "{head}{}{}",
+        row("2,5", "A-1 - A-4"),
+        row("93.000", "B-1 - B-93")
+    );
+    let msg = message_at(
+        mapped::read(plain.as_bytes(), &m).unwrap_err(),
+        Locator::Line(5),
+    );
+    assert_eq!(
+        msg,
+        "column `Volume (MWh)` (7): `93.000` cannot be read exactly: the mapping writes numbers \
+         with a decimal comma, and no number of the file groups thousands with `.` (as \
+         `1.234,5` or `1.234.567` would), so its `.` may be a decimal point (93.000) or group \
+         thousands (93000). Write it `93,000` if it is 93.000, or `93000` if it is 93000, and \
+         import the file again"
+    );
+    // The file groups thousands with `.` elsewhere: 93000.
+    let grouped = format!("{plain}{}", row("1.000,5", "C-1 - C-1"));
+    let st = mapped::read(grouped.as_bytes(), &m).unwrap();
+    assert_eq!(st.ranges[1].total.as_ref().unwrap().as_str(), "93000");
+}
+
 /// The fixture mapping's JSON text with `edit` applied to it as a value.
 fn edited(edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> String {
     let mut v: serde_json::Value =

@@ -997,6 +997,55 @@ fn a_retirement_is_never_dropped_silently_by_another_number_of_values() {
     assert!(!eac.values[0].is_retired());
 }
 
+/// The same certificates with other energy: another registry document is
+/// refused whole, naming the EAC and both quantities (a registry range's
+/// energy does not change: `93.000` read as 93000 with a decimal comma, a
+/// `MWh Per Certificate` edited to 1000.0); the same bytes read again (a
+/// changed mapping) replace it with a warning that says both. It had been
+/// "1 replaced", said only in the audit log.
+#[test]
+fn other_energy_for_stored_certificates_is_refused_or_said_never_silently_replaced() {
+    let mut env = Env::new();
+    import_doc(&mut env, "june.csv", b"june", vec![stated(1, 9, "issued")]);
+    let before = env.snapshot();
+    let mut thousandfold = stated(1, 9, "issued");
+    thousandfold.values[0].value = dec("9000");
+    let errors = refused(&mut env, "july.csv", b"july", vec![thousandfold.clone()]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].pointer, "line 2");
+    assert_eq!(
+        errors[0].message,
+        "EAC `r:1..9` (certificates 1 – 9) is stored with 9 MWh; this document states 9000 MWh \
+         for the same certificates. A registry range's energy does not change, so one of the \
+         two files was misread (its number style, a column of its mapping) or edited, and the \
+         document is not imported. If this document is right, delete the stored EAC (`eacdesk \
+         delete r:1..9 --reason TEXT`; `eacdesk show` names the documents it came from) and \
+         import it again; otherwise correct the file or its mapping"
+    );
+    assert_eq!(env.snapshot(), before);
+
+    // The same bytes read again (through a changed mapping, here a
+    // reader's other reading of them): replaced, and said.
+    let r = import_doc(&mut env, "june.csv", b"june", vec![thousandfold]);
+    assert_eq!(r.replaced, 1);
+    assert_eq!(
+        restated(&r),
+        [(
+            eac_store::RestatedKind::QuantityRestated,
+            "EAC `r:1..9` (certificates 1 – 9): the same file (byte for byte), read again by \
+             this version of EAC Desk, now gives 9000 MWh where 9 MWh is stored; the stored \
+             quantity is replaced (audited, `eacdesk audit r:1..9` shows both). A registry \
+             range's energy does not change: check that the file is read as its registry wrote \
+             it"
+            .to_owned()
+        )]
+    );
+    assert_eq!(
+        env.store.eac("r:1..9").unwrap().values[0].value,
+        dec("9000")
+    );
+}
+
 /// A statement kept with its source is what the document stated, read as
 /// it was written: not judged again by the rules (one an earlier version
 /// kept may break a rule added since), so it still tells a person's value

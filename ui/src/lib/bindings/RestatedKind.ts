@@ -4,4 +4,4 @@
  * What became of a stored claim, of a value a person set, or of a stored
  * EAC the document says was split.
  */
-export type RestatedKind = "claim_reversed" | "claim_kept" | "edit_kept" | "edit_replaced" | "split_replaced" | "split_kept";
+export type RestatedKind = "claim_reversed" | "claim_kept" | "edit_kept" | "edit_replaced" | "split_replaced" | "split_kept" | "quantity_restated";
