@@ -27,6 +27,10 @@ use crate::zones;
 
 /// The registry key of I-REC ranges.
 pub const REGISTRY: &str = "irec";
+/// The fact of the device table's Technology column (`Run of river`,
+/// `On-shore`), which refines its Energy Source (`Hydro-electric`, kept as
+/// the device's technology, `eacdesk_device_technology`).
+pub const TECHNOLOGY_DETAIL: &str = "device_technology_detail";
 /// The source of ranges whose statement prints no issuer.
 pub const SOURCE_ID: &str = "irec";
 pub const SOURCE_NAME: &str = "I-REC Registry (Evident)";
@@ -141,7 +145,10 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
                     ReadError::new(at.clone(), "the production period cannot be placed in time")
                 })?;
             let mut facts = head.facts.clone();
-            facts.push(("device_technology".into(), device.technology.clone()));
+            // The Technology column refines the Energy Source, which is the
+            // device's technology (`device_technology`); a fact of that
+            // name would be dropped by `to_eac` (the first of a name wins).
+            facts.push((TECHNOLOGY_DETAIL.into(), device.technology.clone()));
             facts.push(("supported".into(), device.supported.clone()));
             if !r.offset.is_empty() {
                 facts.push(("offset_attributes".into(), r.offset.clone()));

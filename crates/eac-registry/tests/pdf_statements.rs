@@ -112,7 +112,7 @@ fn irec_sample_every_field() {
                     "verification_url",
                     "https://evident.app/public/certificates/en/L3aMlZHr2wepXDGVOo4M55Ix1HHUEjBN+LdEcm8z1Z/zZTLdIt70KkGikZRvTEDJ",
                 ),
-                ("device_technology", "Run of river"),
+                ("device_technology_detail", "Run of river"),
                 ("supported", "No"),
                 ("offset_attributes", "Inc"),
             ]),
@@ -126,6 +126,63 @@ fn irec_sample_every_field() {
         splits: vec![],
     };
     assert_eq!(st, expected);
+}
+
+/// Tester's report 41, finding 5: the I-REC device table's Technology
+/// column (`Run of river`) reached the record as `device_technology` and
+/// `to_eac` dropped it, the device's technology (the Energy Source,
+/// `Hydro-electric`) having that name first. Both now reach the EAC; and no
+/// PDF reader's fact takes a name `to_eac` writes itself.
+#[test]
+fn every_fact_of_the_pdf_samples_reaches_the_eac() {
+    let now = ts("2026-12-02T10:00:00Z");
+    let eac = eac_registry::to_eac(
+        &irec::read(&bytes("irec/redemption-statement-sample.pdf"))
+            .unwrap()
+            .ranges[0],
+        now,
+    );
+    let member = |name: &str| {
+        eac.extensions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.get().to_owned())
+    };
+    assert_eq!(
+        member("eacdesk_device_technology").as_deref(),
+        Some("\"Hydro-electric\"")
+    );
+    assert_eq!(
+        member("eacdesk_device_technology_detail").as_deref(),
+        Some("\"Run of river\"")
+    );
+    for (file, st) in [
+        (
+            "irec",
+            irec::read(&bytes("irec/redemption-statement-sample.pdf")),
+        ),
+        (
+            "necs",
+            eecs::read(&bytes("eecs-go/necs-cancellation-statement-sample.pdf")),
+        ),
+        (
+            "dk",
+            eecs::read(&bytes("eecs-go/dk-cancellation-statement-sample.pdf")),
+        ),
+        (
+            "mrets",
+            mrets_pdf::read(&bytes("mrets/retirement-confirmation-sample.pdf")),
+        ),
+    ] {
+        for r in &st.unwrap().ranges {
+            for (name, _) in &r.facts {
+                assert!(
+                    !eac_registry::convert::BUILT_IN_FACTS.contains(&name.as_str()),
+                    "{file}: the fact {name} would be dropped"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -462,7 +519,7 @@ fn irec_fractional_ranges_several_devices_and_pages() {
     assert_eq!(a.device.name.as_deref(), Some("Gansu Wind Farm II"));
     assert_eq!(a.device.country.as_deref(), Some("China"));
     assert_eq!(a.device.technology_type, Some(TechnologyType::Wind));
-    assert_eq!(fact(a, "device_technology"), Some("On-shore"));
+    assert_eq!(fact(a, "device_technology_detail"), Some("On-shore"));
     assert_eq!(fact(a, "supported"), Some("Yes"));
     // December 2022 in Asia/Shanghai (UTC+8); the period was wrapped at dashes.
     assert_eq!(a.period_start, ts("2022-11-30T16:00:00Z"));
@@ -490,7 +547,7 @@ fn irec_fractional_ranges_several_devices_and_pages() {
     assert_eq!(b.device.country.as_deref(), Some("Atlantis"));
     assert_eq!(b.device.technology.as_deref(), Some("Solar"));
     assert_eq!(
-        fact(b, "device_technology"),
+        fact(b, "device_technology_detail"),
         Some("Photovoltaic - ground mounted")
     );
     assert_eq!(fact(b, "offset_attributes"), Some("Excl"));

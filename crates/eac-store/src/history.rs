@@ -1557,20 +1557,29 @@ fn decide(
             let words: Vec<String> = (claims.iter())
                 .map(|(id, name)| format!("#{id} ({})", eac_model::quote(name)))
                 .collect();
-            let by = match words.len() {
-                1 => format!("recorded claim {}", words[0]),
-                _ => format!("recorded claims {}", words.join(", ")),
+            let (by, the, count) = match words.len() {
+                1 => (
+                    format!("recorded claim {}", words[0]),
+                    "the claim",
+                    "counts",
+                ),
+                _ => (
+                    format!("recorded claims {}", words.join(", ")),
+                    "the claims",
+                    "count",
+                ),
             };
             UndoRefusal {
                 code: ErrorCode::Conflict,
                 reason: format!(
-                    "{} counted by {by}: {}. Undoing it would change what the claim counts; \
-                     delete the claim first, undo the import, then record the claim again.",
+                    "{} counted by {by}: {}. Undoing it would change what {the} {count}; \
+                     delete {}, undo the import, then record {the} again.",
                     match ids.len() {
                         1 => "1 EAC it would take out or change is".to_owned(),
                         n => format!("{n} EACs it would take out or change are"),
                     },
-                    named_ids(&ids, ids.len())
+                    named_ids(&ids, ids.len()),
+                    crate::claimed::delete_first(&claims.keys().copied().collect::<Vec<_>>()),
                 ),
                 cds_eac_ids: ids.into_iter().take(MAX_NAMED).collect(),
             }
