@@ -26,6 +26,11 @@ use crate::{Result, StoreError};
 
 /// EACs named in a refusal; the rest are counted.
 const MAX_NAMED: usize = 50;
+
+/// How many `eacdesk claims delete` commands a refusal writes out (the
+/// other claims it names by number).
+const MAX_COMMANDS: usize = 5;
+
 /// Characters of an id a refusal shows.
 const ID_CHARS: usize = 200;
 
@@ -260,6 +265,39 @@ fn changes_what_is_claimed(stored: &Eac, newer: &Eac, positions: &[i64]) -> bool
         })
 }
 
+/// What to delete before a change recorded claims `numbers` (not empty)
+/// stand in the way of, after "Delete " or "delete ": "the claim first
+/// (`eacdesk claims delete 1 --reason …`, or Claims → Delete…)", or for
+/// several "all 2 claims first (`eacdesk claims delete 1 --reason … &&
+/// eacdesk claims delete 2 --reason …`, or Claims → Delete… for each)":
+/// every claim as one line to run (the first few, the others by number).
+/// Naming only the first left the change refused again for the next.
+pub(crate) fn delete_first(numbers: &[i64]) -> String {
+    let run = numbers
+        .iter()
+        .take(MAX_COMMANDS)
+        .map(|id| format!("eacdesk claims delete {id} --reason …"))
+        .collect::<Vec<_>>()
+        .join(" && ");
+    if numbers.len() <= 1 {
+        return format!("the claim first (`{run}`, or Claims → Delete…)");
+    }
+    let rest: Vec<String> = numbers
+        .iter()
+        .skip(MAX_COMMANDS)
+        .map(|id| format!("#{id}"))
+        .collect();
+    format!(
+        "all {} claims first (`{run}`, or Claims → Delete… for each{})",
+        numbers.len(),
+        if rest.is_empty() {
+            String::new()
+        } else {
+            format!("; then {} the same way", rest.join(", "))
+        }
+    )
+}
+
 /// The refusal naming the EACs and the claims counting them.
 fn refusal(hits: &[Hit]) -> StoreError {
     let mut claims: BTreeMap<i64, &str> = BTreeMap::new();
@@ -285,7 +323,8 @@ fn refusal(hits: &[Hit]) -> StoreError {
         (false, true) => "removing or changing",
         (false, false) => "changing",
     };
-    let by = if claims.len() == 1 {
+    let one_claim = claims.len() == 1;
+    let by = if one_claim {
         format!("recorded claim {}", claim_words[0])
     } else {
         format!("recorded claims {}", claim_words.join(", "))
@@ -295,15 +334,20 @@ fn refusal(hits: &[Hit]) -> StoreError {
     } else {
         format!("{} EACs are counted by {by}: {named}", ids.len())
     };
-    let first = claims.keys().next().copied().unwrap_or_default();
+    let them = if ids.len() == 1 { "it" } else { "them" };
+    let numbers: Vec<i64> = claims.keys().copied().collect();
+    let (the_claims, count, its_report) = if one_claim {
+        ("the claim", "counts", "its report reads")
+    } else {
+        ("the claims", "count", "their reports read")
+    };
+    let delete = delete_first(&numbers);
     StoreError::Conflict {
         message: format!(
-            "{subject}; {what} them would change what the claim counts (its beneficiaries, \
-             period or allocated values) or what its report reads of them (technology, \
-             commissioning date, market, bidding zone), so nothing was changed. Delete the \
-             claim first \
-             (`eacdesk claims delete {first} --reason …`, or Claims → Delete…), make the \
-             change, then record the claim again."
+            "{subject}; {what} {them} would change what {the_claims} {count} (beneficiaries, \
+             period or allocated values) or what {its_report} of {them} (technology, \
+             commissioning date, market, bidding zone), so nothing was changed. Delete {delete}, \
+             make the change, then record {the_claims} again."
         ),
         ids,
     }

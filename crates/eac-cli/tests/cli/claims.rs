@@ -2015,6 +2015,92 @@ fn an_empty_file_and_a_claim_of_nothing_say_so() {
     assert!(!help.contains("--rules"), "{help}");
 }
 
+/// CLM41 finding 5: an EAC counted by two recorded claims is refused
+/// naming both and a command deleting each (deleting only the first left
+/// the change refused again for the second); one EAC is "it", two claims
+/// are "the claims".
+#[test]
+fn a_refusal_for_several_claims_says_to_delete_each_of_them() {
+    let desk = Desk::new();
+    let mut eac = annual_eac("S1", "GO-NO-S", "X", "wind", 5, "2024-06-01".into(), "NO");
+    eac["beneficiaries"] = serde_json::json!(["X", "Y"]);
+    import_annual(&desk, &[eac], "X", 3);
+    let y = csv_file(
+        &desk,
+        "y.csv",
+        &format!("{HEAD}\naccount,Y,2024-01-01,2025-01-01,4,MWh\n"),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &y])
+        .assert()
+        .success();
+    for (who, name) in [("X", "FY X"), ("Y", "FY Y")] {
+        desk.eacdesk()
+            .args(["claims", "create"])
+            .args(annual(who, "NO"))
+            .args(["--name", name, "--reason", "filing"])
+            .assert()
+            .success();
+    }
+    let words = "error: EAC `S1` is counted by recorded claims #1 (FY X), #2 (FY Y); removing it \
+                 would change what the claims count (beneficiaries, period or allocated values) \
+                 or what their reports read of it (technology, commissioning date, market, \
+                 bidding zone), so nothing was changed. Delete all 2 claims first (`eacdesk \
+                 claims delete 1 --reason … && eacdesk claims delete 2 --reason …`, or Claims → \
+                 Delete… for each), make the change, then record the claims again.";
+    desk.eacdesk()
+        .args(["delete", "S1", "--reason", "wrong"])
+        .assert()
+        .code(2)
+        .stderr(contains(words));
+    desk.eacdesk()
+        .args([
+            "set",
+            "S1",
+            "asset_commissioned=2001-01-01",
+            "--reason",
+            "typo",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("changing it would change what the claims count"))
+        .stderr(contains("claims delete 2 --reason"));
+    desk.eacdesk()
+        .args(["undo-import", "1", "--reason", "wrong file"])
+        .assert()
+        .code(2)
+        .stderr(contains("Delete all 2 claims first"));
+    // The import history says why it cannot be undone in the same words.
+    let imports = desk.eacdesk().arg("imports").assert().success();
+    let said = String::from_utf8_lossy(&imports.get_output().stdout).into_owned();
+    assert!(
+        said.contains(
+            "Undoing it would change what the claims count; delete all 2 claims first (`eacdesk \
+             claims delete 1 --reason … && eacdesk claims delete 2 --reason …`, or Claims → \
+             Delete… for each), undo the import, then record the claims again."
+        ),
+        "{said}"
+    );
+    // One claim left: the claim, its report, one command.
+    desk.eacdesk()
+        .args(["claims", "delete", "2", "--reason", "restating"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["delete", "S1", "--reason", "wrong"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "is counted by recorded claim #1 (FY X); removing it would change what the claim \
+             counts",
+        ))
+        .stderr(contains("what its report reads of it"))
+        .stderr(contains(
+            "Delete the claim first (`eacdesk claims delete 1 --reason …`, or Claims → \
+             Delete…), make the change, then record the claim again.",
+        ));
+}
+
 /// CLM41 findings 2 and 3: `claims check` of a beneficiary with no
 /// consumption in the period says so under `missing` (text and `--json`,
 /// the words of `claims report`) and that `claims create` refuses the
