@@ -999,6 +999,21 @@ fn nothing_found(e: &Evaluated) -> Vec<String> {
             "coverage: no consumption of {who} is stored in {days}; import it with `eacdesk \
              consumption import FILE` (or check the beneficiary type and id)"
         ));
+    } else if e.matching.consumption().is_zero() {
+        // Rows that all hold 0: a share of nothing is no percentage.
+        let rows = match e.consumption_rows {
+            1 => "its 1 row holds".to_owned(),
+            n => format!("its {n} rows all hold"),
+        };
+        let hourly = if e.spec.granularity == Granularity::Hourly {
+            ", nor the share of hours fully covered or of consumption matched hour by hour"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "coverage: the consumption of {who} stored in {days} adds up to 0 ({rows} 0), so \
+             its coverage, a share of nothing, is not computed{hourly}"
+        ));
     }
     if e.record.is_some() && e.matching.allocations.is_empty() {
         out.push("matched: this recorded claim allocated no EAC value".to_owned());

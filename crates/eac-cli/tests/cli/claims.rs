@@ -2015,6 +2015,64 @@ fn an_empty_file_and_a_claim_of_nothing_say_so() {
     assert!(!help.contains("--rules"), "{help}");
 }
 
+/// CLM41 finding 6: consumption adding up to 0 leaves coverage (and an
+/// hourly claim's shares) not computed, and `missing` says why, in the
+/// JSON, the text and the CSV's `missing` rows.
+#[test]
+fn consumption_adding_up_to_zero_says_why_coverage_is_not_computed() {
+    let desk = Desk::new();
+    let zero = csv_file(
+        &desk,
+        "zero.csv",
+        &format!(
+            "{HEAD}\naccount,Z,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,0,MWh\n\
+             account,Z,2024-01-01T01:00:00Z,2024-01-01T02:00:00Z,0.000,kWh\n"
+        ),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &zero])
+        .assert()
+        .success();
+    let claim = [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "Z",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-01",
+        "--market",
+        "NO",
+    ];
+    let annual = desk.json(&[&["claims", "report"][..], &claim].concat());
+    assert_eq!(annual["coverage_percent"], Value::Null, "{annual}");
+    let why = "coverage: the consumption of account `Z` stored in 2024-01-01 adds up to 0 (its 2 \
+               rows all hold 0), so its coverage, a share of nothing, is not computed";
+    assert!(missing(&annual).contains(&why.to_owned()), "{annual}");
+    let hourly = desk.json(
+        &[
+            &["claims", "report"][..],
+            &claim,
+            &["--granularity", "hourly"],
+        ]
+        .concat(),
+    );
+    assert_eq!(hourly["hourly"]["hours_covered_percent"], Value::Null);
+    assert!(
+        missing(&hourly).contains(&format!(
+            "{why}, nor the share of hours fully covered or of consumption matched hour by hour"
+        )),
+        "{hourly}"
+    );
+    let csv = claims_out(&desk, &[&claim[..], &["--csv"]].concat());
+    assert!(csv.contains("coverage_percent,\n"), "{csv}");
+    assert!(csv.contains(&format!("missing,\"{why}\"\n")), "{csv}");
+    let text = claims_out(&desk, &claim);
+    assert!(text.contains("coverage              —\n"), "{text}");
+    assert!(text.contains(&format!("not computed: {why}\n")), "{text}");
+}
+
 /// CLM41 finding 5: an EAC counted by two recorded claims is refused
 /// naming both and a command deleting each (deleting only the first left
 /// the change refused again for the second); one EAC is "it", two claims
