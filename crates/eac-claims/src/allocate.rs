@@ -117,9 +117,31 @@ pub struct AllocateError {
     /// The row's interval (`start`/`end` as instants).
     pub interval: Interval,
     pub granularity: &'static str,
-    /// The reporting period's first and last day when the row reaches
-    /// outside it; `None`: it crosses the edge of a month or hour inside it.
-    pub period: Option<(String, String)>,
+    /// The reporting period (UTC days) when the row reaches outside it;
+    /// `None`: it crosses the edge of a month or hour inside it.
+    pub period: Option<Interval>,
+}
+
+/// A length of time as people say it: `1 hour`, `90 minutes`, `3 days`,
+/// `2 days 5 hours`, `1 second`.
+fn length_words(d: chrono::Duration) -> String {
+    let unit = |n: i64, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let (days, hours) = (d.num_days(), d.num_hours() % 24);
+    let (minutes, seconds) = (d.num_minutes() % 60, d.num_seconds() % 60);
+    match (days, hours, minutes, seconds) {
+        (0, 0, 0, s) => unit(s.max(1), "second"),
+        (0, 0, m, _) => unit(m, "minute"),
+        (0, h, 0, _) => unit(h, "hour"),
+        (0, h, m, _) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        (d, 0, _, _) => unit(d, "day"),
+        (d, h, _, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
+    }
 }
 
 impl AllocateError {
@@ -129,11 +151,7 @@ impl AllocateError {
             self.label, self.start, self.end
         );
         match (&self.period, self.granularity) {
-            (Some((start, end)), _) => format!(
-                "{row} lies partly outside the reporting period ({start} to {end}, UTC days); \
-                 consumption is not split by time: give a period that holds the whole row, or \
-                 rows that end at the period's edges"
-            ),
+            (Some(period), _) => self.edge_words(&row, period),
             (None, "monthly") => format!(
                 "{row} crosses the edge of a calendar month (months are UTC calendar months: \
                  a month given in local time, such as 2024-03-01T00:00:00+01:00 to \
@@ -147,6 +165,53 @@ impl AllocateError {
 }
 
 impl AllocateError {
+    /// Which edge of the reporting period (UTC days) a row crosses, and by
+    /// how much: the row starts before its first day, ends after its last,
+    /// or both. Less than a day past an edge is the mark of a file written
+    /// in local time (a month at +01:00 starts at 23:00 UTC the day
+    /// before), said so, as the report's `not_counted` lines say it.
+    fn edge_words(&self, row: &str, period: &Interval) -> String {
+        let first = period.start.as_utc().date_naive();
+        let last = (period.end.as_utc() - chrono::Duration::days(1)).date_naive();
+        let (row_start, row_end) = (self.interval.start.as_utc(), self.interval.end.as_utc());
+        let before =
+            (self.interval.start < period.start).then(|| period.start.as_utc() - row_start);
+        let after = (self.interval.end > period.end).then(|| row_end - period.end.as_utc());
+        let starts = |d: chrono::Duration| {
+            format!(
+                "starts {} before the period's first day ({first}, from 00:00 UTC)",
+                length_words(d)
+            )
+        };
+        let ends = |d: chrono::Duration| {
+            format!(
+                "ends {} after the period's last day ({last}, to 24:00 UTC)",
+                length_words(d)
+            )
+        };
+        let crosses = match (before, after) {
+            (Some(b), Some(a)) => format!("{} and {}", starts(b), ends(a)),
+            (Some(b), None) => starts(b),
+            (None, Some(a)) => ends(a),
+            (None, None) => "lies partly outside the reporting period".to_owned(),
+        };
+        let local = if before
+            .into_iter()
+            .chain(after)
+            .any(|d| d < chrono::Duration::days(1))
+        {
+            "; a reporting period is of UTC days, and a file written in local time (such as \
+             +01:00) reaches past them"
+        } else {
+            ""
+        };
+        format!(
+            "{row} {crosses}: it lies partly outside the reporting period ({first} to {last}, \
+             UTC days){local}. Consumption is not split by time: give a period that holds the \
+             whole row, or rows that end at the period's edges (in UTC)"
+        )
+    }
+
     /// Why a row does not fit a clock hour of an hourly claim. A row of an
     /// hour or less that crosses an hour's edge is one that does not line
     /// up with UTC clock hours (its zone's offset is not whole hours, as
@@ -280,13 +345,7 @@ fn consumption_per_interval(
                 end: d.interval.end.to_string(),
                 interval: d.interval,
                 granularity: granularity.as_str(),
-                period: (!period.contains(&d.interval)).then(|| {
-                    let last = period.end.as_utc() - chrono::Duration::days(1);
-                    (
-                        period.start.as_utc().date_naive().to_string(),
-                        last.date_naive().to_string(),
-                    )
-                }),
+                period: (!period.contains(&d.interval)).then_some(period),
             });
         }
         consumption[i] += &d.quantity;

@@ -976,6 +976,44 @@ fn a_row_that_does_not_fit_says_which_edge_it_crosses() {
     for wrong in ["a annual", "coarser", "hourly"] {
         assert!(!text.contains(wrong), "{wrong} in {text}");
     }
+    // Which edge, by how much; less than a day past one is a file in
+    // local time (CLM41 finding 7).
+    assert!(
+        text.contains("starts 17 days before the period's first day (2024-01-01, from 00:00 UTC)"),
+        "{text}"
+    );
+    assert!(!text.contains("local time"), "{text}");
+    for (start, end, said) in [
+        (
+            "2023-12-31T23:00:00Z",
+            "2024-02-01T00:00:00Z",
+            "starts 1 hour before the period's first day (2024-01-01, from 00:00 UTC): it lies \
+             partly outside the reporting period (2024-01-01 to 2024-12-31, UTC days); a \
+             reporting period is of UTC days, and a file written in local time (such as +01:00) \
+             reaches past them.",
+        ),
+        (
+            "2024-12-01T00:00:00Z",
+            "2025-01-01T00:30:00Z",
+            "ends 30 minutes after the period's last day (2024-12-31, to 24:00 UTC)",
+        ),
+        (
+            "2023-12-30T22:00:00Z",
+            "2025-01-02T01:00:00Z",
+            "starts 1 day 2 hours before the period's first day (2024-01-01, from 00:00 UTC) and \
+             ends 1 day 1 hour after the period's last day (2024-12-31, to 24:00 UTC)",
+        ),
+    ] {
+        let row = Demand {
+            interval: iv(start, end),
+            quantity: d("1"),
+            label: "line 2".into(),
+        };
+        let text = allocate(Scope::of(spec.period(), spec.granularity), &[], &[row])
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains(said), "{said}\nnot in\n{text}");
+    }
     let spec = claim(Granularity::Monthly);
     let row = Demand {
         interval: iv("2024-02-29T23:00:00Z", "2024-03-31T22:00:00Z"),
