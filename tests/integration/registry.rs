@@ -465,6 +465,7 @@ fn store_ranges(
         warnings: Vec::new(),
         allow_extended_technologies: false,
         splits: Vec::new(),
+        split_rows: false,
     };
     store.import_document(doc, &NoProgress).unwrap()
 }

@@ -424,6 +424,29 @@ fn not_importable(path: &Path, opened: Option<&Opened>) -> Option<AppError> {
              bundle folder."
         )));
     };
+    // An empty file is said as such, whatever its name, not as a P1
+    // listing's JSON syntax (rule 20) or a PDF that does not open.
+    let whole = (head.len() as u64) < HEAD_BYTES;
+    let blank = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .trim_ascii()
+        .is_empty();
+    if whole && blank {
+        let what = if head.is_empty() {
+            "the file is empty (0 bytes)".to_owned()
+        } else {
+            format!(
+                "the file is empty: its {} bytes are only spaces and line ends",
+                head.len()
+            )
+        };
+        let reason = format!(
+            "{what}, so there is nothing in it to import; a download or copy may have failed: \
+             download or export it again and import that file"
+        );
+        return Some(AppError::unreadable(&shown, "document", None, &reason));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -178,6 +178,7 @@ fn document<'a>(
             })
             .collect(),
         allow_extended_technologies,
+        split_rows: format.splits_rows(),
         splits: statement
             .splits
             .iter()

@@ -828,13 +828,14 @@ fn print_imported(
     for o in &r.overlaps {
         writeln!(
             out,
-            "  warning: overlap in {}: {} (EAC `{}`) shares {} certificates with the stored {} (EAC `{}`); run `eacdesk check`",
+            "  warning: overlap in {}: {} (EAC `{}`) shares {} certificates with the stored {} (EAC `{}`), so they are counted twice; keep the range the registry's newest download states and delete the other (the stored one: `eacdesk delete {} --reason TEXT`); to see every overlap, run `eacdesk check`",
             o.registry,
             range_words(&o.a.first, &o.a.last),
             o.a.cds_eac_id,
             o.shared,
             range_words(&o.b.first, &o.b.last),
-            o.b.cds_eac_id
+            o.b.cds_eac_id,
+            render::shell_word(&o.b.cds_eac_id)
         )?;
     }
     if r.incomplete_eacs > 0 {
@@ -4151,6 +4152,17 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
             )?;
             writeln!(out, "   {}", side(&f.a))?;
             writeln!(out, "   {}", side(&f.b))?;
+            // What settles it (decision 332): the copy that should not be
+            // stored goes, e.g. a range a later download gives in parts.
+            writeln!(
+                out,
+                "   The same certificates are stored twice: delete the EAC that should not be \
+                 (an out-of-date copy, such as a range a later download gives in parts): \
+                 `eacdesk delete {} --reason TEXT` or `eacdesk delete {} --reason TEXT`; \
+                 `eacdesk show ID` names the documents each came from.",
+                render::shell_word(&f.a.cds_eac_id),
+                render::shell_word(&f.b.cds_eac_id)
+            )?;
         }
         writeln!(
             out,

@@ -35,14 +35,13 @@ pub enum Layout {
     Danish,
 }
 
-/// Which layout the text is in, if it is a GO cancellation statement.
+/// Which layout the text is in, if it is a GO cancellation statement: told
+/// by the labels of its first page, whether or not its certificate table
+/// is there (a statement missing that page is said by [`read_text`]).
 pub fn layout(pages: &[String]) -> Option<Layout> {
     let all = pages.join("\n");
-    let table = all.contains("Certificate Number") && all.contains("GSRN");
-    if !table {
-        return None;
-    }
-    if all.contains("Performed by") && all.contains("On behalf of") {
+    let go = has_table(&all) || all.contains("Guarantees of Origin");
+    if go && all.contains("Performed by") && all.contains("On behalf of") {
         Some(Layout::Necs)
     } else if all.contains("Cancellation Purpose:") && all.contains("Total GO:") {
         Some(Layout::Danish)
@@ -51,9 +50,15 @@ pub fn layout(pages: &[String]) -> Option<Layout> {
     }
 }
 
-/// Whether the text is a GO cancellation statement in a known layout.
+/// Whether the text holds a GO statement's certificate table (its header).
+fn has_table(all: &str) -> bool {
+    all.contains("Certificate Number") && all.contains("GSRN")
+}
+
+/// Whether the text is a GO cancellation statement in a known layout, or
+/// its certificate table without the first page (said by [`read_text`]).
 pub fn sniff_text(pages: &[String]) -> bool {
-    layout(pages).is_some()
+    layout(pages).is_some() || has_table(&pages.join("\n"))
 }
 
 /// Reads a GO cancellation statement PDF.
@@ -63,12 +68,17 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
 
 /// Reads the text of a GO cancellation statement (one string per page).
 pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
-    let layout = layout(pages).ok_or_else(|| {
-        ReadError::new(
+    let all = pages.join("\n");
+    let Some(layout) = layout(pages) else {
+        return Err(ReadError::new(
             Locator::Document,
-            "this is not a Guarantee of Origin cancellation statement in a known layout (Norwegian NECS or Danish): no certificate table with GSRNs, or no \"Performed by\"/\"On behalf of\" (NECS) or \"Cancellation Purpose:\"/\"Total GO:\" (Danish) labels",
-        )
-    })?;
+            if has_table(&all) {
+                "this is the certificate table of a Guarantee of Origin cancellation statement without its first page (no \"Performed by\"/\"On behalf of\" or \"Cancellation Purpose:\"/\"Total GO:\" labels: who cancelled the certificates, for whom and when); is a page missing? Import the whole statement, every page as the registry produced it (download it again if need be)"
+            } else {
+                "this is not a Guarantee of Origin cancellation statement in a known layout (Norwegian NECS or Danish): no certificate table with GSRNs, or no \"Performed by\"/\"On behalf of\" (NECS) or \"Cancellation Purpose:\"/\"Total GO:\" (Danish) labels"
+            },
+        ));
+    };
     let lines = pdf::lines(pages);
     let header = match layout {
         Layout::Necs => necs_header(&lines)?,
@@ -77,6 +87,24 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
     let devices = devices(&lines, layout);
     let rows = rows(&lines)?;
     if rows.is_empty() {
+        if !has_table(&all) {
+            let cancelled = header
+                .totals
+                .first()
+                .map(|(what, v, page)| {
+                    format!(
+                        ", though page {page} says {} were cancelled (\"{what}\")",
+                        v.as_str()
+                    )
+                })
+                .unwrap_or_default();
+            return Err(ReadError::new(
+                Locator::Document,
+                format!(
+                    "the Guarantee of Origin statement lists no certificate bundles: its \"Certificate Bundles cancelled\" table, with the certificate numbers, is not in the file{cancelled}; is a page missing? Import the whole statement, every page as the registry produced it (download it again if need be)"
+                ),
+            ));
+        }
         return Err(ReadError::new(
             Locator::Document,
             "the statement lists no certificate ranges (no row under \"Certificate Number (From - To)\" starting with a certificate number)",

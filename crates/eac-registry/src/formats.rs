@@ -34,6 +34,19 @@ impl Format {
         Format::MappedCsv,
     ];
 
+    /// Whether the format's register splits a row into parts as they
+    /// change status or holder, a later download listing only the parts
+    /// (the Ofgem certificates report: one station, period code and issue
+    /// date, a row per part): the store replaces a stored range that the
+    /// document's ranges hold exactly by them, as a `Bundle Split` the
+    /// document says (`eac_store::RegistryDocument::split_rows`).
+    pub fn splits_rows(self) -> bool {
+        matches!(
+            self,
+            Format::OfgemCertificatesCsv | Format::OfgemCertificatesXml
+        )
+    }
+
     /// The id `--format` takes and the provenance record keeps.
     pub fn id(self) -> &'static str {
         match self {

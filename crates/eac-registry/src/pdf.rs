@@ -65,9 +65,16 @@ fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
     let mut doc = pdf_bounds::load(bytes).map_err(|e| {
         ReadError::new(
             Locator::Document,
-            format!(
-                "the PDF cannot be opened ({e}); ask the registry for a new copy of the statement"
-            ),
+            if cut_short(bytes) {
+                format!(
+                    "the PDF is cut short: it ends after {} bytes without the end every PDF file has (its cross-reference table and %%EOF), as a download or copy that stopped early leaves it; download the statement again from the registry and import that file",
+                    bytes.len()
+                )
+            } else {
+                format!(
+                    "the PDF is damaged and cannot be opened (its structure does not read: {e}); download the statement again from the registry, or ask the registry for a new copy, and import that file"
+                )
+            },
         )
     })?;
     if doc.is_encrypted() {
@@ -91,6 +98,15 @@ fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
             Ok(page.text)
         })
         .collect()
+}
+
+/// Whether a PDF that does not open ends without its end marker: every
+/// PDF file (each incremental update too) ends with `%%EOF` after its
+/// cross-reference table, give or take trailing line ends and padding, so a
+/// file cut short by a download or copy has none in its last kilobyte.
+fn cut_short(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    !tail.windows(5).any(|w| w == b"%%EOF")
 }
 
 /// Decrypts a PDF that opens without a password, as every viewer opens it:

@@ -780,3 +780,60 @@ fn a_pdf_restricted_by_an_owner_password_only_is_read_whatever_its_cipher() {
         "the PDF is encrypted by a method EAC Desk does not know and EAC Desk cannot decrypt it; open it in a PDF viewer, print it to a new PDF (Print, then Save as PDF or Microsoft Print to PDF) and import that, or ask the registry for a copy without encryption"
     );
 }
+
+/// The sample `rel` without the pages `drop`, saved again by lopdf (as
+/// `qpdf --pages` or a viewer's "save pages" makes such a file).
+fn without_pages(rel: &str, drop: &[u32]) -> Vec<u8> {
+    let mut doc = pdf_extract::Document::load_mem(&bytes(rel)).unwrap();
+    doc.delete_pages(drop);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// Tester's report 41, finding 8: a GO statement without its "Certificate
+/// Bundles cancelled" page was "not a statement EAC Desk reads", and its
+/// bundles page alone the same; each is now said for what it is, with what
+/// to do, detected or named.
+#[test]
+fn a_go_statement_missing_a_page_says_which() {
+    let no_bundles = without_pages("eecs-go/necs-cancellation-statement-sample.pdf", &[3]);
+    let said = "the Guarantee of Origin statement lists no certificate bundles: its \"Certificate Bundles cancelled\" table, with the certificate numbers, is not in the file, though page 1 says 93 were cancelled (\"Volume cancelled (sum)\"); is a page missing? Import the whole statement, every page as the registry produced it (download it again if need be)";
+    let e = eac_registry::read(&no_bundles, None, None).unwrap_err();
+    assert_eq!(
+        (e.at.clone(), e.message.as_str()),
+        (Locator::Document, said)
+    );
+    let e = eecs::read(&no_bundles).unwrap_err();
+    assert_eq!(e.message, said);
+
+    let bundles_only = without_pages("eecs-go/necs-cancellation-statement-sample.pdf", &[1, 2]);
+    let said = "this is the certificate table of a Guarantee of Origin cancellation statement without its first page (no \"Performed by\"/\"On behalf of\" or \"Cancellation Purpose:\"/\"Total GO:\" labels: who cancelled the certificates, for whom and when); is a page missing? Import the whole statement, every page as the registry produced it (download it again if need be)";
+    let e = eac_registry::read(&bundles_only, None, None).unwrap_err();
+    assert_eq!(
+        (e.at.clone(), e.message.as_str()),
+        (Locator::Document, said)
+    );
+
+    // The whole statement, saved again the same way, still reads.
+    let whole = without_pages("eecs-go/necs-cancellation-statement-sample.pdf", &[]);
+    let read = eac_registry::read(&whole, None, None).unwrap().unwrap();
+    assert_eq!(read.statement.ranges.len(), 1);
+}
+
+/// Tester's report 41, finding 8: a PDF cut short (a download that
+/// stopped) was "cannot be opened (failed parsing cross reference table:
+/// invalid start value)"; it is said to be cut short, with what to do.
+#[test]
+fn a_pdf_cut_short_is_said_to_be_cut_short() {
+    let mut cut = bytes("irec/redemption-statement-sample.pdf");
+    cut.truncate(40_000);
+    let e = irec::read(&cut).unwrap_err();
+    assert_eq!(e.at, Locator::Document);
+    assert_eq!(
+        e.message,
+        "the PDF is cut short: it ends after 40000 bytes without the end every PDF file has (its cross-reference table and %%EOF), as a download or copy that stopped early leaves it; download the statement again from the registry and import that file"
+    );
+    let e = eac_registry::read(&cut, None, None).unwrap_err();
+    assert!(e.message.starts_with("the PDF is cut short: "), "{e}");
+}

@@ -99,6 +99,15 @@ pub struct RegistryDocument<'a> {
     /// EACs that hold exactly its certificates, or kept with a warning
     /// saying why and what to do ([`split_parents`]).
     pub splits: Vec<SplitParent>,
+    /// The register splits a row into parts as they change status or
+    /// holder, and a download lists only the parts (the Ofgem
+    /// certificates report): a stored EAC of the document's registry that
+    /// the document does not list, whose certificates the document's
+    /// ranges hold exactly (each once, none outside, of its series: the
+    /// station and period code), with its production period, issue date
+    /// and energy, is replaced by them as a split the document says is
+    /// ([`split_parents`]); otherwise the overlap is warned about.
+    pub split_rows: bool,
 }
 
 /// A range a registry document says was split into other ranges, which
@@ -1697,7 +1706,19 @@ pub(crate) fn import_document(
         // Stored EACs the document says were split: replaced by the
         // bundles that hold their certificates (before the overlap check,
         // which then finds none between them).
-        split_parents(w, &doc, &sha256, &mut batch, &mut notes, &stored_rows)?;
+        let implied = match doc.split_rows {
+            true => row_splits(w, &doc, &stored_rows)?,
+            false => Vec::new(),
+        };
+        split_parents(
+            w,
+            &doc,
+            &sha256,
+            &mut batch,
+            &mut notes,
+            &stored_rows,
+            &implied,
+        )?;
     }
     let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored_rows.iter())
         .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, *item, r)))
@@ -1718,8 +1739,8 @@ pub(crate) fn import_document(
                 Rule::UniqueEacId,
                 item.locator.clone(),
                 format!(
-                    "the range {} shares {} certificates with the stored range {} – {} (EAC `{}`): the same certificates may be counted twice; run `eacdesk check`",
-                    item.range_text, o.shared, o.b.first, o.b.last, o.b.cds_eac_id
+                    "the range {} shares {} certificates with the stored range {} – {} (EAC `{}`): the same certificates are counted twice; keep the range the registry's newest download states and delete the other (the stored one: `eacdesk delete {} --reason TEXT`); to see every overlap, run `eacdesk check`",
+                    item.range_text, o.shared, o.b.first, o.b.last, o.b.cds_eac_id, shell_word(&o.b.cds_eac_id)
                 ),
             )
             .with_eac(Some(&o.a.cds_eac_id))]);
@@ -1825,6 +1846,7 @@ fn split_parents(
     batch: &mut Batch,
     notes: &mut Restatements,
     stored: &[(i64, &RegistryEac)],
+    implied: &[SplitParent],
 ) -> Result<()> {
     let number = |s: &str| BigDecimal::from_str(s).ok();
     let shown = |n: &BigDecimal| eac_model::Decimal::from_big(n).as_str().to_owned();
@@ -1832,7 +1854,8 @@ fn split_parents(
         true => shown(a),
         false => format!("{} – {}", shown(a), shown(b)),
     };
-    for split in &doc.splits {
+    let said = doc.splits.iter().map(|s| (s, false));
+    for (split, rows) in said.chain(implied.iter().map(|s| (s, true))) {
         let parent_range = &split.range;
         let (Some(pf), Some(pl)) = (
             number(&parent_range.first_seq),
@@ -1932,6 +1955,22 @@ fn split_parents(
                 ));
             }
         }
+        // A row the register split keeps its issue date.
+        if why.is_none() && rows {
+            let other_day =
+                (children.iter()).find(|(_, _, c)| c.eac.issuance() != parent.issuance());
+            if let Some((_, _, c)) = other_day {
+                let day =
+                    |d: Option<Date>| d.map_or_else(|| "no day".to_owned(), |d| d.to_string());
+                why = Some(format!(
+                    "its row {} {} was issued on {}, the stored EAC on {}",
+                    c.range_text,
+                    named(c),
+                    day(c.eac.issuance()),
+                    day(parent.issuance())
+                ));
+            }
+        }
         let held = energy(&parent);
         let given: Option<BigDecimal> = children.iter().map(|(_, _, c)| energy(&c.eac)).sum();
         let unit_text = unit.map(|u| u.to_string()).unwrap_or_default();
@@ -1948,12 +1987,34 @@ fn split_parents(
                 .to_owned(),
             });
         }
-        let range = span(&pf, &pl);
-        let said = format!(
-            "EAC `{id}` (certificates {range}) was split in the registry, this document says \
-             (status `{}`)",
-            split.status
-        );
+        let range = match rows {
+            true => format!("{} – {}", parent_range.first, parent_range.last),
+            false => span(&pf, &pl),
+        };
+        let (said, parts) = match rows {
+            true => (
+                format!(
+                    "EAC `{id}` (certificates {range}) is given by this document as {} rows of its \
+                     station, period and issue date (the register splits a row as parts of it \
+                     change status or holder)",
+                    children.len()
+                ),
+                "rows",
+            ),
+            false => (
+                format!(
+                    "EAC `{id}` (certificates {range}) was split in the registry, this document \
+                     says (status `{}`)",
+                    split.status
+                ),
+                "bundles",
+            ),
+        };
+        // Rows that do not hold it exactly are the overlap warning's to
+        // say: the document does not say the stored range was split.
+        if rows && why.is_some() {
+            continue;
+        }
         let Some(why) = why else {
             // Replaced by them.
             let ids = eac_model::words::first_named(
@@ -1963,8 +2024,12 @@ fn split_parents(
             );
             let lost = not_carried(&parent, children.iter().map(|(_, _, c)| &c.eac));
             let message = format!(
-                "{said}, into the bundles it lists, which hold exactly its certificates and its \
-                 {} {unit_text}: {ids}; {}{}{}",
+                "{said}{}, which hold exactly its certificates and its {} {unit_text}: {ids}; \
+                 {}{}{}",
+                match rows {
+                    true => "",
+                    false => ", into the bundles it lists",
+                },
                 held.as_ref().map(shown).unwrap_or_default(),
                 match notes.dry_run {
                     true => "importing it would replace the stored EAC by them (audited)",
@@ -1988,30 +2053,40 @@ fn split_parents(
                     ),
                 }
             );
-            let reason = Reason::generated(&format!(
-                "the registry document {} ({}, SHA-256 {}…) states that this bundle was split \
-                 (status `{}`, {}) into {} of the same document, which hold exactly its \
-                 certificates ({range}) and energy: replaced by them",
+            let listed = (children.iter())
+                .map(|(_, _, c)| format!("`{}` ({})", c.eac.cds_eac_id, c.locator))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let document = format!(
+                "the registry document {} ({}, SHA-256 {}…)",
                 doc.file_name,
                 doc.format_name,
                 sha256.get(..12).unwrap_or(sha256),
-                split.status,
-                split.locator,
-                (children.iter())
-                    .map(|(_, _, c)| format!("`{}` ({})", c.eac.cds_eac_id, c.locator))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            );
+            let reason = Reason::generated(&match rows {
+                true => format!(
+                    "{document} gives this range as the rows {listed} (the register splits a \
+                     row as parts of it change status or holder), which hold exactly its \
+                     certificates ({range}) and energy, of its station, period and issue date: \
+                     replaced by them"
+                ),
+                false => format!(
+                    "{document} states that this bundle was split (status `{}`, {}) into \
+                     {listed} of the same document, which hold exactly its certificates \
+                     ({range}) and energy: replaced by them",
+                    split.status, split.locator,
+                ),
+            });
             // Should the EAC lie in a closed period, the refusal says why
             // the import changes it and what to do.
             w.periods().explain(
                 &id,
                 format!(
-                    "{SPLIT_REFUSED}{id}` was split in the registry into the bundles it \
+                    "{SPLIT_REFUSED}{id}` was split in the registry into the {parts} it \
                      lists ({}), which hold exactly its certificates: importing it \
                      replaces `{id}` by them. To keep the figures of the closed period as \
                      filed, leave it closed and do not import this document (`{id}` holds the \
-                     same certificates and energy as those bundles); to record the split, \
+                     same certificates and energy as those {parts}); to record the split, \
                      reopen the period, import the document and close the period again.",
                     eac_model::words::first_named(
                         children
@@ -2049,6 +2124,68 @@ fn split_parents(
         notes.warn(batch, RestatedKind::SplitKept, &id, &split.locator, message);
     }
     Ok(())
+}
+
+/// The stored EACs a document of a register that splits rows
+/// ([`RegistryDocument::split_rows`]) may give as parts: each stored range
+/// of the registry and series of one of its ranges that shares
+/// certificates with it and is no EAC the document lists, as a
+/// [`SplitParent`] placed at the first of its ranges that overlaps it
+/// ([`split_parents`] judges whether they hold it exactly).
+fn row_splits(
+    w: &Write,
+    doc: &RegistryDocument,
+    stored: &[(i64, &RegistryEac)],
+) -> Result<Vec<SplitParent>> {
+    let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored.iter())
+        .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, *item, r)))
+        .collect();
+    let listed: HashSet<&str> = (doc.eacs.iter())
+        .map(|e| e.eac.cds_eac_id.as_str())
+        .collect();
+    let mut out: Vec<SplitParent> = Vec::new();
+    for ((_, item, _), found) in with_ranges.iter().zip(overlapping(w, &with_ranges)?) {
+        for o in found {
+            let id = o.b.cds_eac_id;
+            if listed.contains(id.as_str()) || out.iter().any(|p| p.cds_eac_id == id) {
+                continue;
+            }
+            let range: Option<(String, String, String, String, String, String)> =
+                w.db().query_opt(
+                    "SELECT r.registry, r.series, r.first, r.last, r.first_key, r.last_key
+                       FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id
+                      WHERE e.cds_eac_id = ?1 AND r.position = 0",
+                    &[&id],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
+                )?;
+            let Some((registry, series, first, last, first_key, last_key)) = range else {
+                continue;
+            };
+            out.push(SplitParent {
+                cds_eac_id: id,
+                locator: item.locator.clone(),
+                range: CertRange {
+                    registry,
+                    series,
+                    first,
+                    last,
+                    first_seq: key_to_seq(&first_key),
+                    last_seq: key_to_seq(&last_key),
+                },
+                status: String::new(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// What `parent` holds beyond the registry's statement that none of

@@ -469,6 +469,80 @@ fn a_pdf_that_is_no_statement_is_refused_naming_the_file_and_the_others_import()
     assert_eq!(desk.count(), 0);
 }
 
+/// Tester's report 41, finding 8: an empty file was read as a P1 listing
+/// ("1 rule violation … rule 20: EOF while parsing a value"), whatever its
+/// name, and a PDF cut short was parser jargon; each is said for what it
+/// is, naming the file, with what to do, and the other files import.
+#[test]
+fn an_empty_file_or_a_pdf_cut_short_is_said_so_naming_the_file() {
+    let desk = Desk::new();
+    let mut cut = std::fs::read(sample("irec/redemption-statement-sample.pdf")).unwrap();
+    cut.truncate(40_000);
+    std::fs::write(desk.path("cut.pdf"), cut).unwrap();
+    for (name, bytes) in [
+        ("empty.pdf", &b""[..]),
+        ("empty.json", b""),
+        ("empty.csv", b""),
+        ("blank.csv", b"\xEF\xBB\xBF\r\n  \r\n"),
+    ] {
+        std::fs::write(desk.path(name), bytes).unwrap();
+    }
+    let empty = |name: &str, what: &str| {
+        format!(
+            "error: {name}, document: {what}, so there is nothing in it to import; a download or \
+             copy may have failed: download or export it again and import that file; nothing \
+             from it was imported\n"
+        )
+    };
+    for name in ["empty.pdf", "empty.json", "empty.csv"] {
+        desk.eacdesk()
+            .args(["import", name])
+            .assert()
+            .code(1)
+            .stderr(empty(name, "the file is empty (0 bytes)"));
+    }
+    desk.eacdesk()
+        .args(["import", "blank.csv"])
+        .assert()
+        .code(1)
+        .stderr(empty(
+            "blank.csv",
+            "the file is empty: its 9 bytes are only spaces and line ends",
+        ));
+    desk.eacdesk()
+        .args(["import", "cut.pdf"])
+        .assert()
+        .code(1)
+        .stderr(
+            "error: cut.pdf, document: the PDF is cut short: it ends after 40000 bytes without \
+             the end every PDF file has (its cross-reference table and %%EOF), as a download or \
+             copy that stopped early leaves it; download the statement again from the registry \
+             and import that file; nothing from it was imported\n",
+        );
+    // Among others, only they are refused.
+    let out = desk
+        .eacdesk()
+        .args([
+            "import",
+            "empty.json",
+            &sample("eecs-go/dk-cancellation-statement-sample.pdf"),
+            "cut.pdf",
+            "--json",
+        ])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let outcomes: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["failed", "imported", "failed"]);
+    assert_eq!(report["files"][0]["code"], "unreadable");
+    assert_eq!(desk.count(), 1);
+}
+
 /// The security report's PDF: 4.5 KB whose page unpacks to a million
 /// lines of `q Q` (two million drawing operators), built as its `mk.py`
 /// builds it.

@@ -860,3 +860,134 @@ fn a_split_of_a_bundle_in_a_closed_period_is_refused_saying_why_and_what_to_do()
         (vec![PARENT.to_owned()], "10000000".to_owned())
     );
 }
+
+/// Drax's 5,000 certificates of March 2023 up to the count.
+const DRAX: &str = "G01821BWEN,Drax Power Station (REGO),4065000.0,REGO,England,Biomass,,Mar-2023";
+const DRAX_WHOLE: &str =
+    "ofgem:G01821BWEN0000000000010323310323GEN..G01821BWEN0000004999010323310323GEN";
+const DRAX_RETIRED: &str =
+    "ofgem:G01821BWEN0000000000010323310323GEN..G01821BWEN0000002999010323310323GEN";
+const DRAX_ISSUED: &str =
+    "ofgem:G01821BWEN0000003000010323310323GEN..G01821BWEN0000004999010323310323GEN";
+
+/// Drax's certificates `first`..=`last` of March 2023 as an Ofgem row,
+/// issued on `issued`, with the status and holder `rest`.
+fn drax_row(first: u32, last: u32, issued: &str, rest: &str) -> String {
+    format!(
+        "{DRAX},{},G01821BWEN{first:010}010323310323GEN,G01821BWEN{last:010}010323310323GEN,1.0,{issued},{rest}",
+        last - first + 1
+    )
+}
+
+/// The Ofgem register splits a row as parts of it change status or
+/// holder, and a later download lists only the parts: they replace the
+/// stored whole row (audited, said, undone by undo-import), so the 5,000
+/// certificates are counted once (they were counted twice, 10,000 MWh, and
+/// `check` gave no next step: tester 41, finding 1).
+#[test]
+fn a_later_ofgem_download_giving_a_stored_row_in_parts_replaces_it_and_undo_puts_it_back() {
+    let desk = Desk::new();
+    let issued = "Issued,10/11/2023,Drax Pumped Storage Limited,06657336";
+    let whole = desk.ofgem("march.csv", &[&drax_row(0, 4999, "15/05/2023", issued)]);
+    desk.imported(&[&whole]);
+    let later = desk.ofgem(
+        "later.csv",
+        &[
+            &drax_row(
+                0,
+                2999,
+                "15/05/2023",
+                "Retired,01/02/2024,Acme Ltd,06657336",
+            ),
+            &drax_row(3000, 4999, "15/05/2023", issued),
+        ],
+    );
+    let out = desk.stdout(&["import", &later]);
+    assert!(
+        out.contains(&format!(
+            "  warning (line 2): EAC `{DRAX_WHOLE}` (certificates \
+             G01821BWEN0000000000010323310323GEN – G01821BWEN0000004999010323310323GEN) is \
+             given by this document as 2 rows of its station, period and issue date (the \
+             register splits a row as parts of it change status or holder), which hold exactly \
+             its certificates and its 5000 MWh: `{DRAX_RETIRED}` (line 2), `{DRAX_ISSUED}` \
+             (line 3); the stored EAC is replaced by them (audited); undoing this import puts \
+             it back (`eacdesk undo-import 2 --reason TEXT`)\n"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("overlap"), "{out}");
+    assert_eq!(
+        holdings(&desk),
+        (
+            vec![DRAX_RETIRED.to_owned(), DRAX_ISSUED.to_owned()],
+            "5000".to_owned()
+        )
+    );
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout("No double counting found among 2 ranges.\n");
+    let audit = desk.json(&["audit", DRAX_WHOLE]);
+    let reason = audit[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the registry document later.csv (Ofgem certificates report")
+            && reason.contains(&format!(
+                "gives this range as the rows `{DRAX_RETIRED}` (line 2), `{DRAX_ISSUED}` (line \
+                 3) (the register splits a row"
+            )),
+        "{reason}"
+    );
+
+    desk.eacdesk()
+        .args(["undo-import", "2", "--reason", "split undone", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("removed 2 EACs it added and restored 1 EAC"));
+    assert_eq!(holdings(&desk).0, [DRAX_WHOLE]);
+}
+
+/// Parts that do not hold the stored row exactly (a download filtered to
+/// one holder; another issue date) leave it stored: the import's overlap
+/// warning and `check` name the EACs and the `delete` that settles it.
+#[test]
+fn ofgem_rows_that_do_not_hold_a_stored_row_exactly_keep_it_and_say_how_to_settle_it() {
+    let desk = Desk::new();
+    let issued = "Issued,10/11/2023,Drax Pumped Storage Limited,06657336";
+    let whole = desk.ofgem("march.csv", &[&drax_row(0, 4999, "15/05/2023", issued)]);
+    desk.imported(&[&whole]);
+    let retired = "Retired,01/02/2024,Acme Ltd,06657336";
+    // Another issue date: not the same row split.
+    let redated = desk.ofgem(
+        "redated.csv",
+        &[
+            &drax_row(0, 2999, "16/05/2023", retired),
+            &drax_row(3000, 4999, "16/05/2023", issued),
+        ],
+    );
+    let out = desk.stdout(&["import", "--dry-run", &redated]);
+    assert!(!out.contains("replaced by them"), "{out}");
+    assert!(out.contains("warning: overlap in ofgem"), "{out}");
+    // One holder's download: only the retired part.
+    let acme = desk.ofgem("acme.csv", &[&drax_row(0, 2999, "15/05/2023", retired)]);
+    let out = desk.stdout(&["import", &acme]);
+    assert!(
+        out.contains(&format!(
+            "(EAC `{DRAX_WHOLE}`), so they are counted twice; keep the range the registry's \
+             newest download states and delete the other (the stored one: `eacdesk delete \
+             {DRAX_WHOLE} --reason TEXT`); to see every overlap, run `eacdesk check`\n"
+        )),
+        "{out}"
+    );
+    let check = desk.eacdesk().arg("check").assert().code(1);
+    let out = String::from_utf8(check.get_output().stdout.clone()).unwrap();
+    assert!(
+        out.contains(&format!(
+            "   The same certificates are stored twice: delete the EAC that should not be (an \
+             out-of-date copy, such as a range a later download gives in parts): `eacdesk \
+             delete {DRAX_WHOLE} --reason TEXT` or `eacdesk delete {DRAX_RETIRED} --reason \
+             TEXT`; `eacdesk show ID` names the documents each came from.\n"
+        )),
+        "{out}"
+    );
+}

@@ -65,6 +65,7 @@ pub(crate) fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDoc
         warnings: Vec::new(),
         allow_extended_technologies: false,
         splits: Vec::new(),
+        split_rows: false,
     }
 }
 

@@ -109,6 +109,7 @@ fn statement<'a>(name: &'a str, bytes: &'a [u8], eacs: Vec<Eac>) -> RegistryDocu
         warnings: Vec::new(),
         allow_extended_technologies: false,
         splits: Vec::new(),
+        split_rows: false,
     }
 }
 
