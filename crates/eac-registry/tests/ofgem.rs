@@ -1467,3 +1467,212 @@ fn a_semicolon_resave_with_decimal_commas_reads_as_the_download_does() {
         e.message
     );
 }
+
+/// The header line of the download, for one-row files.
+fn header() -> &'static str {
+    std::str::from_utf8(SAMPLE_CSV)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+}
+
+/// Tester's report 41, finding 9: a certificate number of the right shape
+/// whose period code holds a day the calendar lacks (`290223`) was "not a
+/// REGO certificate number of station …; expected …", which it is, in
+/// shape; the calendar's reason is said, as for any other impossible day.
+#[test]
+fn an_impossible_day_in_a_period_code_says_the_calendars_reason() {
+    let file = format!(
+        "{}\nG01177FWEN,Walney Extension,659000.0,REGO,England,Off-shore Wind,,Feb-2023,10,\
+         G01177FWEN0000000001010223290223GEN,G01177FWEN0000000010010223290223GEN,1.0,25/03/2024,\
+         Retired,29/03/2024,ACT,27336523\n",
+        header()
+    );
+    let e = read_certificates_csv(file.as_bytes()).unwrap_err();
+    assert_eq!(e.at, Locator::Line(2));
+    assert_eq!(
+        e.message,
+        "Start Certificate No. \"G01177FWEN0000000001010223290223GEN\" is not a REGO \
+         certificate number: its period code 010223290223 (the ddmmyyddmmyy after the sequence \
+         number) ends on 29/02/2023, which is not a day of the calendar: February 2023 has 28 \
+         days. Correct this row (or download the report again from the Ofgem register) and \
+         import the file again"
+    );
+    // A leap year's 29 February is a day.
+    let leap = file
+        .replace("010223290223", "010224290224")
+        .replace("Feb-2023", "Feb-2024");
+    assert_eq!(
+        read_certificates_csv(leap.as_bytes()).unwrap().ranges.len(),
+        1
+    );
+}
+
+/// `text` with every `dd/mm/yyyy` written `m/d/yyyy`, as a spreadsheet set
+/// to US dates saves the download.
+fn month_first(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let day = rest.get(..10).filter(|d| {
+            d.as_bytes()[2] == b'/'
+                && d.as_bytes()[5] == b'/'
+                && d.bytes().filter(u8::is_ascii_digit).count() == 8
+        });
+        match day {
+            Some(d) => {
+                let n = |s: &str| s.parse::<u32>().unwrap();
+                out.push_str(&format!("{}/{}/{}", n(&d[3..5]), n(&d[..2]), &d[6..]));
+                rest = &rest[10..];
+            }
+            None => {
+                let digits = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len());
+                out.push_str(&rest[..digits]);
+                rest = &rest[digits..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Tester's report 41, finding 9: the download re-saved with month-first
+/// dates was refused at its first day that reads only month-first as
+/// "there is no month 15", with no word of the re-save; an Output Period
+/// written month-first proves it too (its days are the certificate
+/// numbers' period read so), even when every day is 12 or less; and a
+/// file whose dates read either way, in the form only a month-first
+/// spreadsheet writes (`7/1/2023`), imports with a warning instead of
+/// silently.
+#[test]
+fn dates_resaved_month_first_are_said_to_be_and_never_read_silently() {
+    let resaved = month_first(std::str::from_utf8(SAMPLE_CSV).unwrap());
+    assert!(
+        resaved.contains(",5/15/2023,Issued,11/10/2023,"),
+        "{resaved}"
+    );
+    let e = read_certificates_csv(resaved.as_bytes()).unwrap_err();
+    assert_eq!(e.at, Locator::Line(2));
+    assert_eq!(
+        e.message,
+        "Issue Date \"5/15/2023\" is no day read day/month/year, as the Ofgem download writes \
+         its days (there is no month 15; a year has 12 months), but is one read month-first \
+         (15/05/2023). The file looks re-saved by a spreadsheet that writes dates month-first \
+         (US settings), so none of its dates can be read as the download writes them, even \
+         those that would read day-first. Download the report again from the Ofgem register \
+         (or save it with day/month/year dates) and import that file"
+    );
+
+    // Days of 12 or less: the Output Period read month-first is the
+    // certificate numbers' period (read day-first it was "not the period
+    // the certificate numbers state").
+    let row = |period: &str, code: &str, issued: &str, status: &str| {
+        format!(
+            "G01177FWEN,Walney Extension,659000.0,REGO,England,Off-shore Wind,,{period},10,\
+             G01177FWEN0000000001{code}GEN,G01177FWEN0000000010{code}GEN,1.0,{issued},Retired,\
+             {status},ACT,27336523\n"
+        )
+    };
+    let file = format!(
+        "{}\n{}",
+        header(),
+        row(
+            "3/1/2023 - 3/12/2023",
+            "010323120323",
+            "4/6/2023",
+            "5/6/2023"
+        )
+    );
+    let e = read_certificates_csv(file.as_bytes()).unwrap_err();
+    assert_eq!(e.at, Locator::Line(2));
+    assert_eq!(
+        e.message,
+        "Output Period \"3/1/2023 - 3/12/2023\" is written month-first: read so, it is \
+         01/03/2023 – 12/03/2023, the period the certificate numbers state, while the Ofgem \
+         download writes its days day/month/year. The file looks re-saved by a spreadsheet that \
+         writes dates month-first (US settings), so none of its dates can be read as the \
+         download writes them, even those that would read day-first. Download the report again \
+         from the Ofgem register (or save it with day/month/year dates) and import that file"
+    );
+
+    // Nothing in the file tells the order: read day-first, with a warning
+    // (once, at the first such date).
+    let file = format!(
+        "{}\n{}{}",
+        header(),
+        row("Mar-2023", "010323310323", "4/6/2023", "5/6/2023"),
+        row("Mar-2023", "010323310323", "4/6/2023", "9/7/2023")
+            .replace("0000000001", "0000000011")
+            .replace("0000000010010323", "0000000020010323"),
+    );
+    let s = read_certificates_csv(file.as_bytes()).unwrap();
+    assert_eq!(s.ranges.len(), 2);
+    assert_eq!(s.ranges[0].issued, Some(d("2023-06-04")));
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert_eq!(s.warnings[0].at, Locator::Line(2));
+    assert_eq!(
+        s.warnings[0].message,
+        "Issue Date \"4/6/2023\" is not written as the Ofgem download writes days (dd/mm/yyyy): \
+         its month has one digit, as a spreadsheet set to month-first (US) dates writes it. It \
+         was read day-first, as 4 June 2023, and so were all the file's dates; if the \
+         spreadsheet wrote them month-first, this one is 6 April 2023 and every date of the \
+         file is wrong. Check the dates against the Ofgem register, or download the report \
+         again and import that file"
+    );
+    // The download's form and a British spreadsheet's (`1/07/2023`) are
+    // day-first beyond doubt; a day that reads the same both ways too.
+    for (issued, status) in [
+        ("04/06/2023", "05/06/2023"),
+        ("4/06/2023", "1/07/2023"),
+        ("6/6/2023", "7/7/2023"),
+    ] {
+        let file = format!(
+            "{}\n{}",
+            header(),
+            row("Mar-2023", "010323310323", issued, status)
+        );
+        let s = read_certificates_csv(file.as_bytes()).unwrap();
+        assert!(s.warnings.is_empty(), "{issued}: {:?}", s.warnings);
+    }
+}
+
+/// Tester's report 41, finding 9: in a `;` copy, `5.000` certificates
+/// (a `.` that may group thousands) was refused, though a count is whole
+/// and checked against its range: the reading the range is, 5000, is
+/// taken. An ambiguous number elsewhere is still refused, now saying what
+/// to do once (it said "download the report again" twice).
+#[test]
+fn a_semicolon_copys_count_is_the_reading_its_range_is() {
+    let text = std::str::from_utf8(SEMICOLONS).unwrap();
+    let grouped = text.replacen(";5000;", ";5.000;", 1);
+    assert_ne!(grouped, text);
+    let s = read_certificates_csv(grouped.as_bytes()).unwrap();
+    assert_eq!(s.ranges, read_certificates_csv(SAMPLE_CSV).unwrap().ranges);
+    // A count that is neither reading is still refused.
+    let e = read_certificates_csv(text.replacen(";5000;", ";4.999;", 1).as_bytes()).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("No. Of Certificates \"4.999\" cannot be read exactly"),
+        "{e}"
+    );
+
+    let ambiguous = text.replacen(";1,0;15/05/2023;Issued", ";1.000;15/05/2023;Issued", 1);
+    let e = read_certificates_csv(ambiguous.as_bytes()).unwrap_err();
+    assert_eq!(
+        e.message.matches("download the report again").count(),
+        1,
+        "{e}"
+    );
+    assert!(
+        e.message.ends_with(
+            "Write the number without thousands separators in this row, or download the \
+             report again from the Ofgem register, and import the file again"
+        ),
+        "{e}"
+    );
+}

@@ -284,6 +284,12 @@ impl Row {
         )
     }
 
+    /// Like [`Row::error`], for a `what` that says itself what to do (so
+    /// the advice is not given twice).
+    fn refuse(&self, column: Column, what: impl std::fmt::Display) -> ReadError {
+        ReadError::new(self.at.clone(), format!("{} {what}.", column.header()))
+    }
+
     fn required(&self, column: Column) -> Result<&str, ReadError> {
         match self.get(column) {
             "" => Err(self.error(column, "is empty; every row of the report has it")),
@@ -293,6 +299,26 @@ impl Row {
 
     fn optional(&self, column: Column) -> Option<&str> {
         Some(self.get(column)).filter(|t| !t.is_empty())
+    }
+
+    /// No. Of Certificates, `counted` the range's count: a whole number
+    /// checked against it, so a `;` file's `5.000`, which as a number may
+    /// be 5 or 5000, is the one of the two the range is (never guessed:
+    /// when neither is, it is refused as any other number).
+    fn count(&self, counted: &Decimal) -> Result<Decimal, ReadError> {
+        let text = self.required(Column::Count)?;
+        if self.numbers == Numbers::Semicolons && semicolon_number(text).is_err() {
+            let readings = [NumberStyle::DecimalPoint, NumberStyle::DecimalComma]
+                .map(|style| text::parse_number(text, style));
+            if let Some(n) = readings
+                .into_iter()
+                .flatten()
+                .find(|n| n.to_big() == counted.to_big())
+            {
+                return Ok(n);
+            }
+        }
+        self.number(Column::Count)
     }
 
     fn number(&self, column: Column) -> Result<Decimal, ReadError> {
@@ -317,13 +343,14 @@ impl Row {
             Numbers::Semicolons => match semicolon_number(text) {
                 Ok(Some(n)) => Ok(n),
                 Ok(None) => Err(self.error(column, format!("\"{text}\" is not {what}"))),
-                Err(()) => Err(self.error(
+                Err(()) => Err(self.refuse(
                     column,
                     format!(
                         "\"{text}\" cannot be read exactly: the file separates its cells with \
                          `;` and writes no decimal comma here, so its `.` may be a decimal point \
                          ({}) or group thousands ({}). Write the number without thousands \
-                         separators, or download the report again from the Ofgem register",
+                         separators in this row, or download the report again from the Ofgem \
+                         register, and import the file again",
                         text::parse_number(text, NumberStyle::DecimalPoint)
                             .map_or_else(String::new, |n| n.as_str().to_owned()),
                         text::parse_number(text, NumberStyle::DecimalComma)
@@ -347,6 +374,17 @@ impl Row {
                     .flatten()
             });
             if let Some(why) = impossible {
+                if let Some(day) = month_first(text) {
+                    return self.refuse(
+                        column,
+                        format!(
+                            "\"{text}\" is no day read day/month/year, as the Ofgem download \
+                             writes its days ({why}), but is one read month-first ({}). {}",
+                            day.as_naive().format("%d/%m/%Y"),
+                            MONTH_FIRST_FILE
+                        ),
+                    );
+                }
                 return self.error(
                     column,
                     format!("\"{text}\" is not a day of the calendar: {why}"),
@@ -379,19 +417,66 @@ fn parse_date(text: &str) -> Option<Date> {
     text::date_dmy(text, '/').or_else(|| text::date_iso(text))
 }
 
+/// What to do with a file whose days are written month-first: a
+/// spreadsheet set to US dates re-saved it, and every date in it is in
+/// that order, those that also read as a day day-first too.
+const MONTH_FIRST_FILE: &str = "The file looks re-saved by a spreadsheet that writes dates \
+     month-first (US settings), so none of its dates can be read as the download writes them, \
+     even those that would read day-first. Download the report again from the Ofgem register \
+     (or save it with day/month/year dates) and import that file";
+
+/// `text` read month-first (`5/15/2023`), when it is a day so.
+fn month_first(text: &str) -> Option<Date> {
+    text::date_mdy(text, '/')
+}
+
+/// Whether `text` is a date as a spreadsheet set to month-first (US)
+/// dates writes it and no day-first source does: a month of one digit
+/// (`7/1/2023`; the download writes `01/07/2023`, a British spreadsheet
+/// `1/07/2023`) and a different day when read month-first. Such a file
+/// reads day-first without an error, wrongly if it is month-first.
+fn month_first_suspect(text: &str) -> bool {
+    let mut parts = text.trim().split('/');
+    let (Some(_), Some(second), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    second.len() == 1
+        && matches!(
+            (text::date_dmy(text, '/'), month_first(text)),
+            (Some(a), Some(b)) if a != b
+        )
+}
+
+/// The start of the note [`read_row`] gives once per file on a
+/// [`month_first_suspect`] date.
+const SUSPECT_NOTE: &str = "is not written as the Ofgem download writes days";
+
 /// Output Period: a month (`Mar-2023`) or a range of days (`01/03/2023 -
 /// 31/03/2023`, last day included). First and last day.
 fn output_period(text: &str) -> Option<(Date, Date)> {
-    let range = text
-        .split_once(" - ")
-        .or_else(|| text.contains('/').then(|| text.split_once('-')).flatten());
-    match range {
+    match period_days(text) {
         Some((a, b)) => {
             let (first, last) = (parse_date(a)?, parse_date(b)?);
             (first <= last).then_some((first, last))
         }
         None => text::month(text),
     }
+}
+
+/// The two days of an Output Period written as a range of days.
+fn period_days(text: &str) -> Option<(&str, &str)> {
+    text.split_once(" - ")
+        .or_else(|| text.contains('/').then(|| text.split_once('-')).flatten())
+}
+
+/// An Output Period written as days month-first (`3/1/2023 - 3/31/2023`)
+/// that is, read so, `coded` (the period the certificate numbers state):
+/// proof that a spreadsheet re-saved the file with month-first dates.
+fn month_first_period(text: &str, coded: (Date, Date)) -> bool {
+    period_days(text)
+        .is_some_and(|(a, b)| (month_first(a), month_first(b)) == (Some(coded.0), Some(coded.1)))
 }
 
 /// Why a text that is not an Output Period was not read, when more than
@@ -528,6 +613,37 @@ fn split_number<'a>(accreditation: &str, number: &'a str) -> Option<CertificateN
     })
 }
 
+/// Why `number`, shaped as a REGO certificate number of the station
+/// (`<accreditation><sequence><ddmmyyddmmyy><letters>`), is not one: a
+/// day of its period code is no day of the calendar (`290223`: "February
+/// 2023 has 28 days"). `None` when it is not so shaped or its days are days.
+fn period_code_not_a_day(accreditation: &str, number: &str) -> Option<String> {
+    let after = number.strip_prefix(accreditation)?;
+    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    if digits <= 12 || !after[digits..].bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let code = &after[digits - 12..digits];
+    [(&code[..6], "starts"), (&code[6..], "ends")]
+        .into_iter()
+        .find_map(|(day, which)| {
+            let (d, m, y): (u32, u32, i32) = (
+                day[..2].parse().ok()?,
+                day[2..4].parse().ok()?,
+                day[4..].parse().ok()?,
+            );
+            // Two-digit years as `%y` reads them (69–99: the 1900s).
+            let year = if y < 69 { 2000 + y } else { 1900 + y };
+            let why = eac_model::no_such_day(year, m, d)?;
+            Some(format!(
+                "its period code {code} (the ddmmyyddmmyy after the sequence number) {which} on \
+                 {}/{}/{year}, which is not a day of the calendar: {why}",
+                &day[..2],
+                &day[2..4]
+            ))
+        })
+}
+
 /// The first and last day of a certificate number's period code
 /// (`ddmmyyddmmyy`, checked valid by [`split_number`]).
 fn code_period(rest: &str) -> Option<(Date, Date)> {
@@ -561,9 +677,14 @@ fn range_count<'a>(
         split_number(accreditation, number).ok_or_else(|| {
             row.error(
                 column,
-                format!(
-                    "\"{number}\" is not a REGO certificate number of station {accreditation}; expected the accreditation number, a sequence number, the period as ddmmyyddmmyy and letters, like {accreditation}0000000000010323310323GEN"
-                ),
+                match period_code_not_a_day(accreditation, number) {
+                    Some(why) => format!(
+                        "\"{number}\" is not a REGO certificate number: {why}"
+                    ),
+                    None => format!(
+                        "\"{number}\" is not a REGO certificate number of station {accreditation}; expected the accreditation number, a sequence number, the period as ddmmyyddmmyy and letters, like {accreditation}0000000000010323310323GEN"
+                    ),
+                },
             )
         })
     };
@@ -622,7 +743,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         last_seq,
         coded,
     } = range_count(&row, accreditation, first, last)?;
-    let printed = row.number(Column::Count)?;
+    let printed = row.count(&count)?;
     if printed.to_big() != count.to_big() {
         return Err(row.error(
             Column::Count,
@@ -644,7 +765,23 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         ));
     }
     let period_text = row.required(Column::OutputPeriod)?;
-    let (period_first, period_last) = output_period(period_text).ok_or_else(|| {
+    let month_first_refusal = || {
+        row.refuse(
+            Column::OutputPeriod,
+            format!(
+                "\"{period_text}\" is written month-first: read so, it is {} – {}, the period \
+                 the certificate numbers state, while the Ofgem download writes its days \
+                 day/month/year. {MONTH_FIRST_FILE}",
+                coded.0.as_naive().format("%d/%m/%Y"),
+                coded.1.as_naive().format("%d/%m/%Y"),
+            ),
+        )
+    };
+    let read_period = output_period(period_text);
+    if read_period != Some(coded) && month_first_period(period_text, coded) {
+        return Err(month_first_refusal());
+    }
+    let (period_first, period_last) = read_period.ok_or_else(|| {
         row.error(
             Column::OutputPeriod,
             format!(
@@ -683,6 +820,36 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     let status_text = row.required(Column::Status)?;
     let status = ofgem_status(status_text);
     let status_date = row.date(Column::StatusDate)?;
+    let suspect = [Column::IssueDate, Column::StatusDate]
+        .into_iter()
+        .find(|&c| month_first_suspect(row.get(c)));
+    if let Some(column) = suspect {
+        if !out
+            .warnings
+            .iter()
+            .any(|w| w.message.contains(SUSPECT_NOTE))
+        {
+            let text = row.get(column);
+            let day = |d: Option<Date>| {
+                d.map(|d| d.as_naive().format("%-d %B %Y").to_string())
+                    .unwrap_or_default()
+            };
+            out.warnings.push(Warning {
+                at: row.at.clone(),
+                message: format!(
+                    "{} \"{text}\" {SUSPECT_NOTE} (dd/mm/yyyy): its month has one digit, as a \
+                     spreadsheet set to month-first (US) dates writes it. It was read \
+                     day-first, as {}, and so were all the file's dates; if the spreadsheet \
+                     wrote them month-first, this one is {} and every date of the file is \
+                     wrong. Check the dates against the Ofgem register, or download the report \
+                     again and import that file",
+                    column.header(),
+                    day(text::date_dmy(text, '/')),
+                    day(month_first(text)),
+                ),
+            });
+        }
+    }
     let claim = if status.is_claim() {
         let date = status_date.ok_or_else(|| {
             row.error(
