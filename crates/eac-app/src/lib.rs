@@ -98,7 +98,9 @@ pub use pack::{
     PackPartChange, PackProblem, PackReport, PackSourceChange, PackVerdict, MANIFEST_FILE,
     PACK_FORMAT, SIGNATURE_FILE,
 };
-pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
+pub use periods::{
+    close_period, closed_periods, frozen_by, period_holds, reopen_period, PeriodHolds,
+};
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, import_refdata_files, list_refdata,
     list_refdata_each, refdata_counts, remove_refdata, set_emissions, RefdataFailed, RefdataImport,

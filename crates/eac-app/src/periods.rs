@@ -1,6 +1,7 @@
 //! Closed reporting periods: closing a filed span of days freezes its EACs
-//! (every change to them is refused with `frozen` until it is reopened),
-//! reopening lifts it; both are audited with the operating-system user
+//! (every change to them is refused with `frozen` until it is reopened)
+//! and holds the recorded claims and consumption over its days, reopening
+//! lifts it; both are audited with the operating-system user
 //! and a reason.
 
 use eac_model::{Date, TimeError};
@@ -39,6 +40,40 @@ pub fn close_period(
     let to = typed_day("The last day (--to)", to, " Nothing was changed.")?;
     let reason = Reason::new(reason)?;
     Ok(store.close_period(from, to, &reason, &eac_store::os_user())?)
+}
+
+/// What a closed period holds besides its EACs (docs/claims.md, "Closed
+/// periods"): the recorded claims whose days share one with it and the
+/// stored consumption rows sharing an instant with its days. Deleting,
+/// recording or importing any of them is refused while it is closed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PeriodHolds {
+    /// The recorded claims' numbers, lowest first.
+    pub claims: Vec<i64>,
+    pub consumption_rows: usize,
+}
+
+/// [`PeriodHolds`] of period `p`: said beside its EACs when it is closed,
+/// so "0 EACs frozen" never reads as nothing held.
+pub fn period_holds(store: &Store, p: &ClosedPeriod) -> Result<PeriodHolds, AppError> {
+    let (Ok(from), Ok(to)) = (Date::parse(&p.from), Date::parse(&p.to)) else {
+        return Ok(PeriodHolds {
+            claims: Vec::new(),
+            consumption_rows: 0,
+        });
+    };
+    // Days as `YYYY-MM-DD` compare as text; a claim's are stored so.
+    let mut claims: Vec<i64> = store
+        .claims()?
+        .into_iter()
+        .filter(|c| c.from.as_str() <= p.to.as_str() && c.to.as_str() >= p.from.as_str())
+        .map(|c| c.id)
+        .collect();
+    claims.sort_unstable();
+    Ok(PeriodHolds {
+        claims,
+        consumption_rows: store.consumption_rows_over(from, to)?,
+    })
 }
 
 /// Reopens closed period `id`: its EACs can be changed again. Errors:

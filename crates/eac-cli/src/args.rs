@@ -636,7 +636,9 @@ pub struct CheckArgs {
 #[derive(Debug, Subcommand)]
 pub enum PeriodCommand {
     /// Close the days FROM..=TO (UTC): every EAC whose whole period lies inside is frozen
-    /// (beneficiaries, fields, emission factors, re-imports and deletion are refused); audited
+    /// (beneficiaries, fields, emission factors, re-imports and deletion are refused), and the
+    /// recorded claims and consumption rows sharing a moment with those days are held (recording
+    /// or deleting such a claim, importing or deleting such consumption are refused); audited
     Close {
         /// First day, YYYY-MM-DD
         #[arg(long, value_name = "DATE")]

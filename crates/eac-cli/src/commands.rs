@@ -2831,10 +2831,37 @@ fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
                 eac_app::close_period(store, &from, &to, &reason)
             })?;
             out.committed(format!("closed {}", describe(&p)));
+            // Its claims and consumption are held too (docs/claims.md):
+            // "0 EACs frozen" alone read as nothing locked.
+            let holds = eac_app::period_holds(&open_read(db)?, &p)?;
             if json {
-                out.json(&p)?;
+                #[derive(serde::Serialize)]
+                struct Closed<'a> {
+                    #[serde(flatten)]
+                    period: &'a eac_app::ClosedPeriod,
+                    #[serde(flatten)]
+                    holds: &'a eac_app::PeriodHolds,
+                }
+                out.json(&Closed {
+                    period: &p,
+                    holds: &holds,
+                })?;
             } else {
                 writeln!(out, "Closed {}.", describe(&p))?;
+                let claims: Vec<String> = holds.claims.iter().map(|c| format!("#{c}")).collect();
+                let claims = match claims.len() {
+                    0 => "no recorded claim".to_owned(),
+                    n => format!("{} ({})", count(n, "recorded claim"), claims.join(", ")),
+                };
+                let rows = match holds.consumption_rows {
+                    0 => "no consumption row".to_owned(),
+                    n => count(n, "consumption row"),
+                };
+                writeln!(
+                    out,
+                    "It holds {claims} and {rows} over its days: recording or deleting a claim and \
+                     importing or deleting consumption there are refused until it is reopened.",
+                )?;
                 writeln!(
                     out,
                     "Reopen it with `eacdesk period reopen {} --reason TEXT`.",

@@ -1899,6 +1899,21 @@ impl Store {
         self.write_either(|w| delete_consumption(w, kind, beneficiary, reason, os_user))
     }
 
+    /// How many stored consumption rows share an instant with the days
+    /// `from..=to` (UTC): those a closed period over them holds (a row
+    /// ending at its first midnight does not).
+    pub fn consumption_rows_over(&self, from: Date, to: Date) -> Result<usize> {
+        let Some((start, end)) = days(from, to) else {
+            return Ok(0);
+        };
+        let n: i64 = self.db().query_row(
+            r#"SELECT count(*) FROM consumption WHERE "start" < ?2 AND "end" > ?1"#,
+            &[&start.to_storage(), &end.to_storage()],
+            |r| Ok(r.get(0)?),
+        )?;
+        Ok(rows::from_count(n))
+    }
+
     /// Every claim, newest first.
     pub fn claims(&self) -> Result<Vec<ClaimRecord>> {
         self.db()

@@ -2258,7 +2258,49 @@ fn a_closed_period_keeps_its_claim_and_consumption_from_the_command_line() {
         ])
         .args(["--reason", "June filed"])
         .assert()
+        .success()
+        // What else it holds (CLM41 finding 8): no EAC lies wholly inside
+        // June here, but its claim and consumption are held.
+        .stdout(contains(
+            "It holds 1 recorded claim (#1) and 3 consumption rows over its days: recording or \
+             deleting a claim and importing or deleting consumption there are refused until it \
+             is reopened.",
+        ));
+    let closed = desk.json(&[
+        "period",
+        "close",
+        "--from",
+        "2030-01-01",
+        "--to",
+        "2030-01-31",
+        "--reason",
+        "none",
+    ]);
+    assert_eq!(
+        (
+            &closed["claims"],
+            &closed["consumption_rows"],
+            &closed["eac_count"]
+        ),
+        (
+            &serde_json::json!([]),
+            &serde_json::json!(0),
+            &serde_json::json!(0)
+        ),
+        "{closed}"
+    );
+    let help = desk
+        .eacdesk()
+        .args(["period", "close", "--help"])
+        .assert()
         .success();
+    let help = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
+    assert!(
+        help.contains(
+            "recorded claims and consumption rows sharing a moment with those days are held"
+        ),
+        "{help}"
+    );
     let reopen = "; reopen it with `eacdesk period reopen 1 --reason …` to";
     desk.eacdesk()
         .args(["claims", "delete", "1", "--reason", "gone"])
