@@ -743,3 +743,89 @@ fn a_mapped_csv_import_without_a_mapping_is_a_usage_error() {
         .stderr(contains("--mapping NAME"));
     assert_eq!(entries(home.path()), ["export.csv"], "no data folder made");
 }
+
+/// Tester's report 41, finding 2: docs/mapping.md's GO example put its
+/// ranges under registry `eecs-no`, while the GO statements' reader uses
+/// `eecs` (decision 81), so the same 93 GOs imported from a CSV through it
+/// and from the NECS statement were two EACs and `check` found nothing.
+/// The example uses `eecs`: the statement now restates the mapped EAC;
+/// and the page lists the key each built-in reader gives its EACs.
+#[test]
+fn mapping_md_gives_the_built_in_readers_keys_and_its_go_example_shares_eecs() {
+    let desk = Desk::new();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/mapping.md")).unwrap();
+    let samples = root.join("crates/eac-registry/tests/fixtures");
+    desk.eacdesk()
+        .arg("import")
+        .args(
+            [
+                "irec/redemption-statement-sample.pdf",
+                "mrets/retirement-confirmation-sample.pdf",
+                "ofgem/certificates-sample.csv",
+                "energytag/bundles.json",
+            ]
+            .map(|f| samples.join(f)),
+        )
+        .arg("--allow-extended-technologies")
+        .assert()
+        .success();
+    let keys: std::collections::BTreeSet<String> = desk
+        .ids(&["--limit", "1000"])
+        .iter()
+        .map(|id| {
+            let key = id.split_once(':').unwrap().0;
+            if key == "energytag" {
+                "energytag:<issuing_body>:<device_id>".to_owned()
+            } else {
+                key.to_owned()
+            }
+        })
+        .collect();
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    for key in keys.iter().map(String::as_str).chain(["eecs"]) {
+        assert!(
+            doc.contains(&format!("\n| `{key}` | ")),
+            "docs/mapping.md does not list the registry key `{key}`"
+        );
+    }
+
+    // The GO example as the page gives it, and a report row of the NECS
+    // sample's 93 GOs in its columns: the statement restates that EAC.
+    let example = doc
+        .split("```json\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    assert!(example.contains("\"registry\": \"eecs\","), "{example}");
+    let desk = Desk::new();
+    std::fs::write(desk.path("go.json"), example).unwrap();
+    std::fs::write(
+        desk.path("report.csv"),
+        "Cancellation report;;;\nGenerated 07.12.2026;;;\n\
+         Certificate numbers;Volume (MWh);Status;Cancellation date;Production from;Production to;\
+         GSRN;Device name;Technology;Beneficiary;Account holder;Country of consumption\n\
+         708000340067300000000071882260 - 708000340067300000000071882352;93;Cancelled;30.08.2021;\
+         04.03.2021;04.03.2021;707052300010006872;Åmela;Hydro;Miner ID f0720636;3Degrees Group;\
+         Norway\n",
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["mapping", "save", "necs", "go.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "--mapping", "necs", "report.csv"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .arg("import")
+        .arg(samples.join("eecs-go/necs-cancellation-statement-sample.pdf"))
+        .assert()
+        .success()
+        .stdout(contains("0 EACs added, 1 replaced"));
+    assert_eq!(
+        desk.ids(&[]),
+        ["eecs:708000340067300000000071882260..708000340067300000000071882352"]
+    );
+}
