@@ -374,7 +374,7 @@ pub fn export_claim_report(
     let report = claim_report(store, claim_ref(input, claim_id)?, rules)?;
     let csv = claim_report_csv(&report);
     eac_store::placing::refuse_file_path(dest, "claim report CSV", "claim-report.csv")?;
-    eac_store::atomic::refuse_database(store.path(), dest)?;
+    eac_store::atomic::refuse_database_file(store.path(), dest)?;
     let mut file = eac_store::atomic::AtomicFile::beside(dest)?;
     file.write_all(csv.as_bytes())
         .map_err(|e| AppError::io(dest, &e))?;

@@ -543,7 +543,7 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
         AppError::invalid_input(format!("no stored document has the SHA-256 {sha256}"))
     })?;
     eac_store::placing::refuse_file_path(dest, "saved source document", "statement.pdf")?;
-    eac_store::atomic::refuse_database(store.path(), dest)?;
+    eac_store::atomic::refuse_database_file(store.path(), dest)?;
     let mut file = eac_store::atomic::AtomicFile::beside(dest)?;
     file.write_all(&bytes).map_err(|e| AppError::io(dest, &e))?;
     let sha = file.commit()?;

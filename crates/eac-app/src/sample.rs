@@ -15,7 +15,7 @@ use crate::AppError;
 /// A temporary file beside `dest`, renamed over it only when complete,
 /// after the database's own files are refused as `dest`.
 fn temp_beside(dest: &Path, database: &Path) -> Result<AtomicFile, AppError> {
-    eac_store::atomic::refuse_database(database, dest)?;
+    eac_store::atomic::refuse_database_file(database, dest)?;
     Ok(AtomicFile::beside(dest)?)
 }
 

@@ -376,7 +376,7 @@ pub fn export_table(
         TableFormat::Xlsx => ("workbook", "eacs.xlsx"),
     };
     eac_store::placing::refuse_file_path(dest, what, example)?;
-    eac_store::atomic::refuse_database(store.path(), dest)?;
+    eac_store::atomic::refuse_database_file(store.path(), dest)?;
     eac_store::atomic::refuse_file_destination(dest)?;
     let (bytes, rows, inexact, cut) = match format {
         TableFormat::Csv => {

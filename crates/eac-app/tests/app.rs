@@ -652,6 +652,58 @@ fn the_apps_destinations_are_refused_in_an_exports_words() {
     assert!(eac_app::packs(&store).unwrap().is_empty());
 }
 
+/// Tester 41, finding 10, in the app: the database's own folder given as
+/// the table export's or a saved source's file is refused as a folder
+/// (name a file in it), not as a place where writing "would destroy" the
+/// database (no file written there could); the database file itself still
+/// is refused as the database.
+#[test]
+fn the_databases_folder_given_as_a_file_is_refused_as_a_folder() {
+    use eac_app::{export_table, EnergyUnit, SortField, SortSpec, TableFormat, TableView};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let statement = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures/ofgem/certificates-sample.csv");
+    import_files(
+        &mut store,
+        &[statement],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let view = TableView {
+        filter: EacFilter::default(),
+        sort: SortSpec {
+            field: SortField::CdsEacId,
+            descending: false,
+        },
+        ids: None,
+        unit: EnergyUnit::MWh,
+    };
+    let folder = dir.path();
+    let as_folder = format!(
+        "{} is a folder, not a file; nothing was written and it is untouched. Name a file in \
+         it, or choose another file name.",
+        folder.display()
+    );
+    let id = "ofgem:G01821BWEN0000000000010323310323GEN..G01821BWEN0000004999010323310323GEN";
+    let sha256 = eac_app::sources(&store, id).unwrap()[0].sha256.clone();
+    for format in [TableFormat::Csv, TableFormat::Xlsx] {
+        let e = export_table(&store, &view, format, folder, &NoProgress).unwrap_err();
+        assert_eq!(e.code, "invalid_input");
+        assert_eq!(e.message, as_folder);
+    }
+    let e = eac_app::save_source(&store, &sha256, folder).unwrap_err();
+    assert_eq!(e.message, as_folder);
+    let db = folder.join("db.sqlite");
+    let e = eac_app::save_source(&store, &sha256, &db).unwrap_err();
+    assert!(
+        e.message.contains("is the database EAC Desk is using"),
+        "{}",
+        e.message
+    );
+    assert_eq!(store.info().unwrap().eac_count, 10);
+}
+
 #[test]
 fn the_summary_is_the_browse_total_split_into_groups() {
     use eac_app::{browse_totals, summary, EnergyUnit, SummaryKey};

@@ -3797,7 +3797,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     }
     if let Some(csv) = &a.values_csv {
         refuse_file_place(csv, "values CSV", "values.csv")?;
-        eac_store::atomic::refuse_database(db, csv).map_err(eac_app::AppError::from)?;
+        eac_store::atomic::refuse_database_file(db, csv).map_err(eac_app::AppError::from)?;
         // A link, a folder, a read-only file, a place inside a pack or a
         // bundle: refused now, not once the listing is in place.
         eac_store::atomic::refuse_file_destination(csv).map_err(eac_app::AppError::from)?;

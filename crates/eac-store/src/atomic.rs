@@ -1485,7 +1485,9 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 /// Refuses a destination that is the database (or its `-wal`, `-shm`,
 /// `-journal` file), or a folder holding it: canonical paths are
 /// compared, and file identity (device and inode) for hard links.
-/// `invalid_input`; nothing was written.
+/// `invalid_input`; nothing was written. For a folder's destination (a P2
+/// bundle, an evidence pack); a single file's is
+/// [`refuse_database_file`].
 pub fn refuse_database(database: &Path, dest: &Path) -> Result<()> {
     let refuse = |what: &str| {
         Err(StoreError::InvalidInput(format!(
@@ -1521,6 +1523,20 @@ pub fn refuse_database(database: &Path, dest: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// [`refuse_database`] for a single file's destination: a folder given
+/// (or a link to one) is refused first as not a file, in the words of
+/// [`refuse_unwritable_file`] ("… is a folder, not a file"), even when it
+/// holds the database: a file's destination is never written into, so
+/// no write there could touch the database, and the user is to name a
+/// file. The database's own files (by path, link or hard link) are
+/// refused as the database.
+pub fn refuse_database_file(database: &Path, dest: &Path) -> Result<()> {
+    if fs::metadata(dest).is_ok_and(|m| m.is_dir()) {
+        refuse_unwritable_file(dest)?;
+    }
+    refuse_database(database, dest)
 }
 
 #[cfg(test)]

@@ -1304,7 +1304,7 @@ impl Store {
     /// database's own files as `dest`, and an unfiltered listing of a
     /// database holding envelope-only EACs.
     fn refuse_p1_destination(&self, filter: Option<&EacFilter>, dest: &Path) -> Result<()> {
-        atomic::refuse_database(&self.path, dest)?;
+        atomic::refuse_database_file(&self.path, dest)?;
         if filter.is_none_or(|f| *f == EacFilter::default()) {
             p2::refuse_envelope_only(self.db(), dest)?;
         }

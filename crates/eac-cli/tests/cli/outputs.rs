@@ -669,6 +669,47 @@ fn a_p2_export_whose_temporary_folder_fails_names_its_destination_and_tmpdir() {
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 
+/// Tester 41, finding 10: the database's own folder given where one file
+/// is written said that writing there "would destroy" the database; no
+/// file written in place of a folder could. It is refused as any folder
+/// is ("a folder, not a file": name a file in it), by its path or as `.`;
+/// a P2 bundle, which is a folder, is still refused there as holding the
+/// database.
+#[test]
+fn the_databases_folder_given_as_a_file_is_refused_as_a_folder() {
+    let desk = desk_with_a_source();
+    let folder = desk.dir.path().display().to_string();
+    let before = entries_but_db(desk.dir.path());
+    let values_csv: &[&str] = &["sample", "--eacs", "5", "--out", "s.json", "--values-csv"];
+    for args in SINGLE_FILE_OUTPUTS.iter().chain([&values_csv]) {
+        for dest in [folder.as_str(), "."] {
+            desk.eacdesk()
+                .args(*args)
+                .arg(dest)
+                .assert()
+                .code(2)
+                .stderr(contains(format!(
+                    "{dest} is a folder, not a file; nothing was written and it is untouched. \
+                     Name a file in it, or choose another file name."
+                )))
+                .stderr(contains("database").not());
+        }
+    }
+    desk.eacdesk()
+        .args(["copy", "--to", "."])
+        .assert()
+        .code(2)
+        .stderr(contains("it is a folder"))
+        .stderr(contains("destroy").not());
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "."])
+        .assert()
+        .code(2)
+        .stderr(contains(". holds the database EAC Desk is using ("))
+        .stderr(contains("writing there would destroy it."));
+    assert_eq!(entries_but_db(desk.dir.path()), before);
+}
+
 /// `pack --out`, `ls --xlsx`, `copy --to`, `sample --out`/`--values-csv`
 /// and `show --save-source --out` refuse a destination that cannot be
 /// written in the words of an export's (decision 436), before anything is
