@@ -89,9 +89,9 @@ pub(crate) fn is_registry_document(path: &Path, head: Option<&[u8]>, opts: &Impo
     }
     // Text that is no JSON at all (a CSV no reader knows, say) is not a
     // CDS listing: say that it is unreadable rather than a JSON syntax
-    // error. A `.json` file, JSON-looking text (UTF-16 too, once decoded)
-    // or an empty file still go to the listing readers, which name the
-    // problem.
+    // error. A `.json` file or JSON-looking text (UTF-16 too, once
+    // decoded) still goes to the listing readers, which name the problem;
+    // an empty one is refused as empty before (`import::not_importable`).
     let json_name = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
