@@ -515,9 +515,9 @@ macro_rules! ipc_commands {
             }
             /// Takes an import out again (added EACs removed, replaced ones restored, and its
             /// registry document no longer named as a source of the EACs it found unchanged:
-            /// `unlinked`, each recorded): `conflict` when EACs changed after it or a recorded
-            /// claim counts EACs it would take out or change (`details.cds_eac_ids`; the dry run
-            /// too), `frozen` when EACs it would change lie in a closed period, `invalid_input`
+            /// `unlinked`, each recorded): `conflict` when EACs changed after it, a later import's
+            /// document still states EACs it would take out or change (undo that import first), or
+            /// a recorded claim counts them (`details.cds_eac_ids`; the dry run too), `frozen` when EACs it would change lie in a closed period, `invalid_input`
             /// when already undone, imported before schema 6, or when undoing it would change
             /// nothing stored (every EAC it added deleted since, or it changed none; the import
             /// stays as it is); `dry_run` only counts. `confirmed`: the count of EACs the user

@@ -55,9 +55,10 @@ pub fn import_batches(store: &Store) -> Result<Vec<ImportBatch>, AppError> {
 /// Undoes import `batch_id`, all or nothing: removes the EACs it added and
 /// gives the EACs it replaced their earlier version back, each with an
 /// `undo_import` audit record. Errors: `not_found` (`details.batch_id`),
-/// `conflict` (EACs changed after the import, `details.cds_eac_ids`;
-/// nothing is changed), `invalid_input` (reason; already undone; an import
-/// made before schema 6), `cancelled`, `database`.
+/// `conflict` (EACs changed after the import, or EACs a later import's
+/// document still states, `details.cds_eac_ids`; nothing is changed),
+/// `invalid_input` (reason; already undone; an import made before schema
+/// 6), `cancelled`, `database`.
 pub fn undo_import(
     store: &mut Store,
     batch_id: i64,

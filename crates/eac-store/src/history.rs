@@ -1372,35 +1372,58 @@ struct PeriodOf {
 /// 1. EACs it added or replaced changed after it ([`conflict_where`]):
 ///    `conflict`, unless an EAC it would change otherwise lies in a closed
 ///    period (the write's period check wins): `frozen`;
-/// 2. nothing left to undo: `invalid_input`;
-/// 3. a recorded claim counts an EAC it would take out, or whose version
+/// 2. a later import's document still states EACs it would take out or
+///    change ([`STATED_LATER`]): `conflict`, or `frozen` as in 1;
+/// 3. nothing left to undo: `invalid_input`;
+/// 4. a recorded claim counts an EAC it would take out, or whose version
 ///    it would change under the claim ([`crate::claimed`]): `conflict`;
-/// 4. an EAC it would take out, change or put back lies in a closed
+/// 5. an EAC it would take out, change or put back lies in a closed
 ///    period: `frozen`.
 fn undo_refusals(conn: &dyn Db) -> Result<std::collections::HashMap<i64, UndoRefusal>> {
     use std::collections::HashMap;
     let conflict = conflict_where();
-    // 1. Changed after it: the first ids of each batch and their count.
+    // 1. Changed after it: the first ids of each batch and their count;
+    // in the same pass, 2., the batches a later import's document states
+    // an EAC of (`stated` = 1), told in full below ([`stated_later`]).
     let mut changed: Changed = HashMap::new();
-    let rows: Vec<(i64, String, i64)> = conn.collect(
+    let mut stated_batches: Vec<i64> = Vec::new();
+    let rows: Vec<(i64, String, i64, i64)> = conn.collect(
         &format!(
-            "SELECT batch_id, cds_eac_id, n FROM (
-                SELECT c.batch_id, c.cds_eac_id,
-                       ROW_NUMBER() OVER (PARTITION BY c.batch_id ORDER BY c.cds_eac_id) AS k,
-                       COUNT(*) OVER (PARTITION BY c.batch_id) AS n
-                  {CHANGES_NOW}
-                 WHERE {OPEN_BATCHES} AND {conflict}) t
+            "SELECT batch_id, cds_eac_id, n, stated FROM (
+                SELECT batch_id, cds_eac_id, stated,
+                       ROW_NUMBER() OVER (PARTITION BY batch_id, stated ORDER BY cds_eac_id) AS k,
+                       COUNT(*) OVER (PARTITION BY batch_id, stated) AS n
+                  FROM (SELECT c.batch_id, c.cds_eac_id,
+                               CASE WHEN {conflict} THEN 0 ELSE 1 END AS stated
+                          {CHANGES_NOW}
+                         WHERE {OPEN_BATCHES} AND ({conflict} OR {STATED_LATER})) f) t
               WHERE k <= {MAX_NAMED} ORDER BY batch_id, cds_eac_id"
         ),
         &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    for (batch, id, n) in rows {
+    for (batch, id, n, stated) in rows {
+        if stated == 1 {
+            if stated_batches.last() != Some(&batch) {
+                stated_batches.push(batch);
+            }
+            continue;
+        }
         let entry = changed.entry(batch).or_default();
         entry.0.push(id);
         entry.1 = rows::from_count(n);
     }
-    // 2. What each would change: EACs it added deleted since, and whether
+    // A batch with EACs changed after it is refused for those (as the
+    // undo checks them first).
+    let mut stated: Stated = HashMap::new();
+    for batch in stated_batches {
+        if !changed.contains_key(&batch) {
+            if let Some(s) = stated_later(conn, batch)? {
+                stated.insert(batch, s);
+            }
+        }
+    }
+    // 3. What each would change: EACs it added deleted since, and whether
     // anything is left (an EAC stored, or one it replaced or removed; an
     // EAC it named its document as a source of).
     let left: Vec<(i64, i64, i64)> = conn.collect(
@@ -1429,7 +1452,7 @@ fn undo_refusals(conn: &dyn Db) -> Result<std::collections::HashMap<i64, UndoRef
         &[],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    // 3. Claimed EACs it would take out or change (only when a claim is
+    // 4. Claimed EACs it would take out or change (only when a claim is
     // recorded).
     let mut claimed: Claimed = HashMap::new();
     let any_claim: i64 = conn.query_row(
@@ -1460,7 +1483,7 @@ fn undo_refusals(conn: &dyn Db) -> Result<std::collections::HashMap<i64, UndoRef
             }
         }
     }
-    // 4. EACs in a closed period it would take out, change or put back
+    // 5. EACs in a closed period it would take out, change or put back
     // (only when a period is closed).
     let mut frozen: HashMap<i64, (Vec<String>, Vec<i64>)> = HashMap::new();
     if let Some(closed) = periods::Closed::load(conn)? {
@@ -1513,11 +1536,11 @@ fn undo_refusals(conn: &dyn Db) -> Result<std::collections::HashMap<i64, UndoRef
             ),
             cds_eac_ids: ids.iter().take(MAX_NAMED).cloned().collect(),
         };
-        return Ok(decide(&left, changed, claimed, |batch| {
+        return Ok(decide(&left, changed, stated, claimed, |batch| {
             (frozen.get(&batch)).map(|(ids, periods)| frozen_words(ids, periods))
         }));
     }
-    Ok(decide(&left, changed, claimed, |_| None))
+    Ok(decide(&left, changed, stated, claimed, |_| None))
 }
 
 /// A change of an import (batch, id) with the period of the EAC stored
@@ -1530,12 +1553,15 @@ type PeriodsNow = (i64, String, Option<String>, Option<String>, Option<String>);
 type Changed = std::collections::HashMap<i64, (Vec<String>, usize)>;
 type Claimed =
     std::collections::HashMap<i64, (Vec<String>, std::collections::BTreeMap<i64, String>)>;
+/// The EACs a later import's document states, by batch ([`stated_later`]).
+type Stated = std::collections::HashMap<i64, StatedLater>;
 
 /// [`undo_refusals`]' choice, batch by batch, among what it found
 /// (`frozen`: the closed-period refusal of a batch, if any).
 fn decide(
     left: &[(i64, i64, i64)],
     mut changed: Changed,
+    mut stated: Stated,
     mut claimed: Claimed,
     frozen: impl Fn(i64) -> Option<UndoRefusal>,
 ) -> std::collections::HashMap<i64, UndoRefusal> {
@@ -1546,6 +1572,12 @@ fn decide(
                 code: ErrorCode::Conflict,
                 reason: eac_model::words::capitalised(&changed_words(&ids, n)),
                 cds_eac_ids: ids,
+            })
+        } else if let Some(s) = stated.remove(&batch) {
+            frozen(batch).unwrap_or_else(|| UndoRefusal {
+                code: ErrorCode::Conflict,
+                reason: eac_model::words::capitalised(&stated_words(&s)),
+                cds_eac_ids: s.ids,
             })
         } else if acts == 0 {
             UndoRefusal {
@@ -1616,8 +1648,8 @@ fn changed_words(ids: &[String], total: usize) -> String {
 /// the undo's refusal says it of "Import 3 (f.json)".
 fn nothing_words(gone: usize) -> String {
     match gone {
-        0 => "It changed no stored EAC (it added none, replaced none and named its document \
-              as the source of none), so there is nothing to undo."
+        0 => "It added no EAC and replaced none, and no stored EAC names its document as a \
+              source now, so there is nothing to undo."
             .to_owned(),
         n => format!(
             "Every EAC it added ({n}) has been deleted since, so there is nothing to undo (the \
@@ -1625,6 +1657,120 @@ fn nothing_words(gone: usize) -> String {
         ),
     }
 }
+
+/// The condition, over [`CHANGES_NOW`], that a later import's document
+/// still states the EAC stored under the id of batch `b`'s change `c`:
+/// it names the EAC among its sources (it found the EAC as stored and
+/// linked its document, [`crate::registry`]). Undoing `b` would take out
+/// or change an EAC an import that is not undone still states (an undone
+/// import's rows are gone). One text for an undo ([`stated_later`]) and
+/// the list of imports ([`undo_refusals`]).
+const STATED_LATER: &str = "e.id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM eac_sources s WHERE s.eac_id = e.id AND s.import_batch_id > b.id)";
+
+/// The EACs an undo of a batch would take out or change that a later
+/// import's document still states ([`STATED_LATER`]).
+struct StatedLater {
+    /// The first [`MAX_NAMED`] of them, in id order.
+    ids: Vec<String>,
+    /// How many in all, and how many of those the batch added (the others
+    /// it replaced).
+    total: usize,
+    added: usize,
+    /// The later imports whose documents state them: number, file name.
+    later: Vec<(i64, String)>,
+}
+
+/// [`StatedLater`] of batch `batch`, `None` when no later import's
+/// document states an EAC it wrote. Asked once there is no other conflict
+/// (an EAC written by another batch since is one).
+fn stated_later(conn: &dyn Db, batch: i64) -> Result<Option<StatedLater>> {
+    let first: Vec<(String, i64, i64)> = conn.collect(
+        &format!(
+            "SELECT c.cds_eac_id, COUNT(*) OVER (),
+                    SUM(CASE WHEN c.change = 'added' THEN 1 ELSE 0 END) OVER ()
+               {CHANGES_NOW}
+              WHERE c.batch_id = ?1 AND {STATED_LATER}
+              ORDER BY c.cds_eac_id LIMIT {MAX_NAMED}"
+        ),
+        &[&batch],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let Some(&(_, total, added)) = first.first() else {
+        return Ok(None);
+    };
+    let later: Vec<(i64, String)> = conn.collect(
+        "SELECT l.id, l.file_name FROM import_batches l
+          WHERE l.id > ?1 AND EXISTS (
+                SELECT 1 FROM import_changes c
+                  JOIN eacs e ON e.cds_eac_id = c.cds_eac_id
+                  JOIN eac_sources s ON s.eac_id = e.id
+                 WHERE c.batch_id = ?1 AND s.import_batch_id = l.id)
+          ORDER BY l.id",
+        &[&batch],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(Some(StatedLater {
+        ids: first.into_iter().map(|(id, _, _)| id).collect(),
+        total: rows::from_count(total),
+        added: rows::from_count(added),
+        later,
+    }))
+}
+
+/// Why an undo is refused when a later import's document still states
+/// EACs it would take out or change, after "cannot be undone: ": which
+/// EACs, which imports, and what to do (undo those first, newest first).
+fn stated_words(s: &StatedLater) -> String {
+    let what = if s.added == s.total {
+        "added"
+    } else if s.added == 0 {
+        "replaced"
+    } else {
+        "added or replaced"
+    };
+    let eacs = match s.total {
+        1 => format!("1 EAC it {what} is"),
+        n => format!("{n} EACs it {what} are"),
+    };
+    let imports = || {
+        let named = (s.later.iter()).map(|(id, file)| format!("{id} ({file})"));
+        eac_model::words::first_named(named, MAX_LATER, s.later.len())
+    };
+    let undone = if s.added == s.total {
+        "take them out"
+    } else if s.added == 0 {
+        "give them back their earlier version"
+    } else {
+        "take them out or give them back their earlier version"
+    };
+    match s.later.as_slice() {
+        [(_, file)] => format!(
+            "{eacs} also stated by a later import's document, import {}: {}. Undoing it would \
+             {undone} while that document still states them: undo import {} first, then this \
+             one, and import {file} again if those EACs should stay.",
+            imports(),
+            named_ids(&s.ids, s.total),
+            s.later[0].0,
+        ),
+        _ => format!(
+            "{eacs} also stated by later imports' documents, imports {}: {}. Undoing it would \
+             {undone} while those documents still state them: undo imports {} first (newest \
+             first), then this one, and import one of those files again if those EACs should \
+             stay.",
+            imports(),
+            named_ids(&s.ids, s.total),
+            eac_model::words::first_named(
+                s.later.iter().rev().map(|(id, _)| id),
+                MAX_LATER,
+                s.later.len()
+            ),
+        ),
+    }
+}
+
+/// Later imports a refusal names ([`stated_words`]).
+const MAX_LATER: usize = 10;
 
 /// Undoes (or, dry run, plans the undo of) import batch `batch_id`. More
 /// EACs to remove, restore or unlink than `confirmed` allows are refused
@@ -1776,6 +1922,20 @@ pub(crate) fn undo_import(
             ids: conflicts,
         });
     }
+    // EACs a later import's document still states (it found them as this
+    // import left them and named its document): taking them out or
+    // changing them would leave that import's document stating EACs that
+    // are gone, and its undo with nothing to take off. Refused, the dry
+    // run too, naming the later imports to undo first.
+    if let Some(stated) = stated_later(db, batch_id)? {
+        return Err(StoreError::Conflict {
+            message: format!(
+                "Import {batch_id} ({file_name}) cannot be undone: {} Nothing was changed.",
+                stated_words(&stated)
+            ),
+            ids: stated.ids,
+        });
+    }
     // The stored EACs the import found unchanged in its registry document
     // and named it as a source of: they stay as they are, the document's
     // rows come off them, each change recorded (as an undo's `sources`).
@@ -1793,9 +1953,9 @@ pub(crate) fn undo_import(
         // undo marked done would be a change no record tells of).
         return Err(StoreError::InvalidInput(match already_removed {
             0 => format!(
-                "Import {batch_id} ({file_name}) changed no stored EAC (it added none, replaced \
-                 none and named its document as the source of none), so there is nothing to \
-                 undo. Nothing was changed."
+                "Import {batch_id} ({file_name}) cannot be undone: it added no EAC and \
+                 replaced none, and no stored EAC names its document as a source now, so there \
+                 is nothing to undo. Nothing was changed."
             ),
             n => format!(
                 "Import {batch_id} ({file_name}) cannot be undone: every EAC it added ({n}) has \

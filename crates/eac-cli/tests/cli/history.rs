@@ -1005,6 +1005,86 @@ fn undoing_a_second_copy_of_a_report_says_and_records_what_it_unlinks() {
     );
 }
 
+/// Tester 41, finding 4: with the same report imported twice (the second
+/// a re-save), undoing the first import took out the 10 EACs the second
+/// one's document still states, its dry run said nothing of it, and
+/// `imports` then said the second import had named its document as the
+/// source of none. The undo and its dry run are refused (exit 2), naming
+/// the later import to undo first; `imports` says the same; nothing
+/// changes; undone newest first, both go through.
+#[test]
+fn undoing_a_report_a_later_import_still_states_is_refused_naming_it() {
+    let desk = Desk::new();
+    let first = ofgem_copy(&desk, "a.csv", str::to_owned);
+    let copy = ofgem_copy(&desk, "b.csv", |t| format!("\u{feff}{t}\n"));
+    desk.eacdesk().args(["import", &first]).assert().success();
+    desk.eacdesk().args(["import", &copy]).assert().success();
+    let said = "Import 1 (a.csv) cannot be undone: 10 EACs it added are also stated by a later \
+                import's document, import 2 (b.csv): `ofgem:";
+    let next = "Undoing it would take them out while that document still states them: undo \
+                import 2 first, then this one, and import b.csv again if those EACs should stay.";
+    for extra in ["--dry-run", "--yes"] {
+        desk.eacdesk()
+            .args(["undo-import", "1", "--reason", "wrong file", extra])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(said))
+            .stderr(contains(next))
+            .stderr(contains(format!("`{DRAX}`")))
+            .stderr(contains("Nothing was changed."));
+    }
+    desk.eacdesk()
+        .arg("imports")
+        .assert()
+        .success()
+        .stdout(contains("cannot be undone (see below)"))
+        .stdout(contains(said))
+        .stdout(contains(next));
+    let listed = desk.json(&["imports"]);
+    let refusal = &listed[1]["undo_refusal"];
+    assert_eq!(refusal["code"], "conflict", "{listed}");
+    assert_eq!(refusal["cds_eac_ids"].as_array().unwrap().len(), 10);
+    assert_eq!(listed[0]["undoable"], true, "{listed}");
+    desk.eacdesk()
+        .args(["show", DRAX])
+        .assert()
+        .success()
+        .stdout(contains("2 source documents"));
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), 0);
+
+    // Newest first: the copy's document comes off, then the EACs go.
+    for (batch, said) in [
+        ("2", "it unlinked its document from 10 EACs"),
+        ("1", "removed 10 EACs it added"),
+    ] {
+        desk.eacdesk()
+            .args(["undo-import", batch, "--reason", "wrong file", "--yes"])
+            .assert()
+            .success()
+            .stdout(contains(said));
+    }
+    assert_eq!(desk.count(), 0);
+
+    // Both imported again, their EACs deleted: the copy's import is said
+    // to leave nothing to undo in words true of it (it did name its
+    // document as their source).
+    desk.eacdesk().args(["import", &first]).assert().success();
+    desk.eacdesk().args(["import", &copy]).assert().success();
+    desk.eacdesk()
+        .args(["delete", "--all-matching", "--reason", "gone", "--yes"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .arg("imports")
+        .assert()
+        .success()
+        .stdout(contains(
+            "Import 4 (b.csv) cannot be undone: it added no EAC and replaced none, and no \
+             stored EAC names its document as a source now, so there is nothing to undo.",
+        ));
+}
+
 /// Tester 37, finding 5: undoing an import whose EACs were all deleted
 /// since set it "undone" (never to be undone again) with no record of who
 /// asked or why. It is refused, saying why, and the import stays as it was.

@@ -800,7 +800,13 @@ fn an_undo_that_would_change_nothing_is_refused_and_the_batch_left_as_it_is() {
         .store
         .undo_import(batch, &why("tidy"), "alice", false, &NoProgress)
         .unwrap_err();
-    assert!(e.to_string().contains("changed no stored EAC"), "{e}");
+    assert!(
+        e.to_string().contains(
+            "cannot be undone: it added no EAC and replaced none, and no stored EAC names its \
+             document as a source now, so there is nothing to undo."
+        ),
+        "{e}"
+    );
     assert!(env.store.import_batches().unwrap()[0].undone_at.is_none());
 }
 

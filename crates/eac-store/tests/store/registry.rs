@@ -1537,6 +1537,117 @@ fn undoing_an_import_that_only_named_its_document_records_each_eac_it_unlinks() 
     assert_eq!(provenance_of(&env, "r:10..19").0, ["a.csv"]);
 }
 
+/// Tester 41, finding 4: undoing the import of a report took out the EACs
+/// it added although a later import of the same report (saved again,
+/// other bytes) still stated them: the dry run said nothing, and the later
+/// import was then listed as having changed nothing. The undo (dry run
+/// too) is refused as `conflict` naming the EACs and the later imports to
+/// undo first, the list of imports says the same, and nothing changes;
+/// undone newest first, both go through.
+#[test]
+fn undoing_an_import_whose_eacs_a_later_document_still_states_is_refused_naming_it() {
+    let mut env = Env::new();
+    let both = || vec![stated(1, 9, "issued"), stated(10, 19, "issued")];
+    import_doc(&mut env, "a.csv", b"report", both());
+    let r = import_doc(&mut env, "b.csv", b"report, saved again", both());
+    assert_eq!(r.registry.as_ref().unwrap().unchanged, 2);
+    let batches = env.store.import_batches().unwrap();
+    let batch = |name: &str| batches.iter().find(|b| b.file_name == name).unwrap().id;
+    let (a, b) = (batch("a.csv"), batch("b.csv"));
+    let said = "Import 1 (a.csv) cannot be undone: 2 EACs it added are also stated by a later \
+                import's document, import 2 (b.csv): `r:1..9`, `r:10..19`. Undoing it would \
+                take them out while that document still states them: undo import 2 first, \
+                then this one, and import b.csv again if those EACs should stay. Nothing was \
+                changed.";
+    for dry_run in [true, false] {
+        let e = env
+            .store
+            .undo_import(a, &why("wrong file"), "ana", dry_run, &NoProgress)
+            .unwrap_err();
+        match &e {
+            StoreError::Conflict { message, ids } => {
+                assert_eq!(message, said);
+                assert_eq!(ids, &["r:1..9", "r:10..19"]);
+            }
+            other => panic!("dry run {dry_run}: {other:#?}"),
+        }
+    }
+    // The list of imports says what the undo says, and the later import
+    // can be undone.
+    let listed = env.store.import_batches().unwrap();
+    let of = |id: i64| listed.iter().find(|b| b.id == id).unwrap();
+    let refusal = of(a).undo_refusal.as_ref().expect("refused");
+    assert_eq!(refusal.code, eac_store::ErrorCode::Conflict);
+    assert_eq!(
+        format!(
+            "Import 1 (a.csv) cannot be undone: {} Nothing was changed.",
+            refusal.reason
+        ),
+        said
+    );
+    assert_eq!(refusal.cds_eac_ids, ["r:1..9", "r:10..19"]);
+    assert!(!of(a).undoable && of(b).undoable);
+    // Nothing changed: both EACs, both documents, no record.
+    assert_eq!(provenance_of(&env, "r:1..9").0, ["a.csv", "b.csv"]);
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+
+    // Newest first: b's document comes off, then a's EACs go.
+    let done = env
+        .store
+        .undo_import(b, &why("second copy"), "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!(done.unlinked, 2);
+    let done = env
+        .store
+        .undo_import(a, &why("wrong file"), "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!((done.removed, done.unlinked), (2, 0));
+    assert!(env.store.eac("r:1..9").is_err());
+}
+
+/// Finding 4 of an import that replaced what it states: undoing it would
+/// give the EAC back the version before, which the later documents do not
+/// state; refused naming every later import, newest first to undo.
+#[test]
+fn undoing_a_restatement_later_documents_still_state_names_each_of_them() {
+    let mut env = Env::new();
+    import_doc(&mut env, "z.csv", b"issued", vec![stated(1, 9, "issued")]);
+    let r = import_doc(&mut env, "a.csv", b"retired", vec![stated(1, 9, "retired")]);
+    assert_eq!(r.replaced, 1);
+    import_doc(
+        &mut env,
+        "b.csv",
+        b"retired b",
+        vec![stated(1, 9, "retired")],
+    );
+    import_doc(
+        &mut env,
+        "c.csv",
+        b"retired c",
+        vec![stated(1, 9, "retired")],
+    );
+    let e = env
+        .store
+        .undo_import(2, &why("wrong file"), "ana", true, &NoProgress)
+        .unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.contains(
+            "1 EAC it replaced is also stated by later imports' documents, imports 3 (b.csv), \
+             4 (c.csv): `r:1..9`. Undoing it would give them back their earlier version while \
+             those documents still state them: undo imports 4, 3 first (newest first)"
+        ),
+        "{said}"
+    );
+    let listed = env.store.import_batches().unwrap();
+    let a = listed.iter().find(|b| b.id == 2).unwrap();
+    assert!(
+        (a.undo_refusal.as_ref().unwrap().reason).starts_with("1 EAC it replaced is also stated"),
+        "{a:#?}"
+    );
+    assert!(env.store.eac("r:1..9").unwrap().values[0].is_retired());
+}
+
 /// Decision 22 for registry documents: an EAC a document gives again
 /// unchanged is marked checked against it (its `cds_synced` becomes the
 /// import's time) only when the document states it as stored. One whose

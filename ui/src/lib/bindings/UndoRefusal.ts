@@ -8,7 +8,8 @@ import type { ErrorCode } from "./ErrorCode";
 export type UndoRefusal = { 
 /**
  * The undo's refusal: `conflict` (EACs it added or replaced changed
- * after it, or a recorded claim counts them), `frozen` (EACs it would
+ * after it, a later import's document still states them, or a
+ * recorded claim counts them), `frozen` (EACs it would
  * change lie in a closed reporting period), `invalid_input` (already
  * undone, made by an EAC Desk that did not keep what an import
  * replaced, or nothing left to undo).
