@@ -157,12 +157,15 @@ fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
                 BeneficiaryType::names().join(", ")
             ))
         })?;
-    let beneficiaries: Vec<String> = input
-        .beneficiaries
-        .iter()
-        .map(|b| b.trim().to_owned())
-        .filter(|b| !b.is_empty())
-        .collect();
+    // Each id once, in the order given: `--beneficiary A --beneficiary A`
+    // is the claim of A (its figures never counted A twice; its header and
+    // name said `A, A`).
+    let mut beneficiaries: Vec<String> = Vec::new();
+    for b in input.beneficiaries.iter().map(|b| b.trim()) {
+        if !b.is_empty() && !beneficiaries.iter().any(|have| have == b) {
+            beneficiaries.push(b.to_owned());
+        }
+    }
     if beneficiary_type != BeneficiaryType::General && beneficiaries.is_empty() {
         return Err(AppError::invalid_input(
             "Name the beneficiary the claim is for (--beneficiary ID).",
@@ -317,9 +320,14 @@ pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionI
         }
         done => done?,
     };
+    // `general` consumption names no beneficiary: the type alone.
     let mut beneficiaries: Vec<String> = rows
         .iter()
-        .map(|r| format!("{} {}", r.beneficiary_type.as_str(), r.beneficiary))
+        .map(|r| {
+            format!("{} {}", r.beneficiary_type.as_str(), r.beneficiary)
+                .trim_end()
+                .to_owned()
+        })
         .collect();
     beneficiaries.sort();
     beneficiaries.dedup();

@@ -214,9 +214,15 @@ impl ClaimSpec {
     pub fn interval_count_problem(&self) -> Option<String> {
         let n = self.interval_count();
         (n > MAX_INTERVALS).then(|| {
+            let (article, intervals) = match self.granularity {
+                Granularity::Hourly => ("An", "matching intervals (clock hours)"),
+                Granularity::Monthly => ("A", "matching intervals (calendar months)"),
+                Granularity::Annual => ("An", "matching intervals"),
+            };
             format!(
-                "A {} claim from {} to {} has {n} matching intervals; one claim may have at most \
-                 {MAX_INTERVALS} (ten years of clock hours). Give a shorter period{}.",
+                "{article} {} claim from {} to {} has {n} {intervals}; one claim may have at \
+                 most {MAX_INTERVALS} matching intervals, as many as ten years of clock hours. \
+                 Give a shorter period{}.",
                 self.granularity.as_str(),
                 self.from,
                 self.to,
@@ -398,7 +404,7 @@ mod tests {
             .interval_count_problem()
             .unwrap();
         assert!(
-            text.contains("at most 87840 (ten years of clock hours)"),
+            text.starts_with("An hourly claim from 0001-01-01 to 9999-12-30 has 87649392 matching intervals (clock hours); one claim may have at most 87840 matching intervals, as many as ten years of clock hours."),
             "{text}"
         );
         assert_eq!(

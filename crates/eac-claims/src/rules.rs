@@ -176,9 +176,12 @@ pub fn rule_sets() -> Vec<RuleSet> {
     vec![ghg_scope2_2015(), re100(), energytag()]
 }
 
-/// The rule set `id` (`ghg-scope2-2015`, `re100`, `energytag`).
+/// The rule set `id` (`ghg-scope2-2015`, `re100`, `energytag`), in any
+/// case (`RE100`), as `--granularity Hourly` is read.
 pub fn rule_set(id: &str) -> Option<RuleSet> {
-    rule_sets().into_iter().find(|r| r.id == id.trim())
+    rule_sets()
+        .into_iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id.trim()))
 }
 
 const GHG: &str = "GHG Protocol Scope 2 Guidance (WRI/WBCSD, 2015)";
@@ -371,6 +374,16 @@ fn eac(v: &ValueFacts) -> String {
     }
 }
 
+/// A beneficiary type and its ids as a reason names them: `account A, B`,
+/// or the type alone (`general`, which names no ids).
+fn party(kind: &str, ids: &[String]) -> String {
+    if ids.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind} {}", ids.join(", "))
+    }
+}
+
 fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let v = cx.value;
     if !v.is_retired() {
@@ -392,20 +405,17 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         (
             Verdict::Pass,
             format!(
-                "retired {when} for {} {}",
-                kind.as_str(),
-                v.beneficiaries.join(", ")
+                "retired {when} for {}",
+                party(kind.as_str(), &v.beneficiaries)
             ),
         )
     } else {
         (
             Verdict::Fail,
             format!(
-                "retired for {} {}, not for the claimant ({} {})",
-                kind.as_str(),
-                v.beneficiaries.join(", "),
-                cx.claim.beneficiary_type.as_str(),
-                cx.claim.beneficiaries.join(", ")
+                "retired for {}, not for the claimant ({})",
+                party(kind.as_str(), &v.beneficiaries),
+                party(cx.claim.beneficiary_type.as_str(), &cx.claim.beneficiaries)
             ),
         )
     }

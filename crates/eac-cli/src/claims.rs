@@ -345,11 +345,16 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     d.as_ref()
                         .map_or("—".to_owned(), |d| format!("{d}{suffix}"))
                 };
+                // `general` names no ids: the type alone, no space.
+                let who = format!(
+                    "{} {}",
+                    r.beneficiary_type,
+                    eac_app::id_list(&r.beneficiaries, ',')
+                );
                 writeln!(
                     out,
-                    "{} {}: {} to {} (UTC days), {} matching{}",
-                    r.beneficiary_type,
-                    eac_app::id_list(&r.beneficiaries, ','),
+                    "{}: {} to {} (UTC days), {} matching{}",
+                    who.trim_end(),
                     r.from,
                     r.to,
                     r.granularity.as_str(),

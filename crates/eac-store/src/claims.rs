@@ -994,8 +994,12 @@ fn refuse_closed_claim(
     if periods.is_empty() {
         return Ok(());
     }
+    // A claim given no name is named by its days already.
+    let named_by_days = name.ends_with(&format!("{from} to {to}"));
     let who = match id {
+        Some(id) if named_by_days => format!("Claim #{id} ({name})"),
         Some(id) => format!("Claim #{id} ({name}, {from} to {to})"),
+        None if named_by_days => format!("Claim `{name}`"),
         None => format!("Claim `{name}` ({from} to {to})"),
     };
     Err(crate::periods::refuse_closed(
@@ -1653,12 +1657,23 @@ fn delete_consumption(
     )?;
     if !claims.is_empty() {
         let list: Vec<String> = claims.iter().map(|c| format!("#{c}")).collect();
+        let (claim, are) = match claims.len() {
+            1 => ("Recorded claim", "is for"),
+            _ => ("Recorded claims", "are for"),
+        };
+        let was = if claims.len() == 1 { "was" } else { "were" };
+        let whose = if beneficiary.is_empty() {
+            kind.as_str().to_owned()
+        } else {
+            format!("{} `{beneficiary}`", kind.as_str())
+        };
         return Err(StoreError::Conflict {
             message: format!(
-                "Recorded claim(s) {} are for {} `{beneficiary}` and were allocated against this \
-                 consumption; delete those claims first. Nothing was changed.",
+                "{claim} {} {are} {whose} and {was} allocated against this consumption, so \
+                 nothing was changed. Delete {}, then delete the consumption (and record the \
+                 claim again from the corrected file).",
                 list.join(", "),
-                kind.as_str()
+                crate::claimed::delete_first(&claims),
             ),
             ids: Vec::new(),
         });

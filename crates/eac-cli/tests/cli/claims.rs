@@ -792,7 +792,13 @@ fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it()
         .args(delete)
         .assert()
         .code(2)
-        .stderr(contains("Recorded claim(s) #1"));
+        // A command to run, as every other claim refusal names one, and
+        // one claim said as one (CLM41 finding 9).
+        .stderr(contains(
+            "error: Recorded claim #1 is for account `acc-1` and was allocated against this \
+             consumption, so nothing was changed. Delete the claim first (`eacdesk claims delete \
+             1 --reason …`, or Claims → Delete…), then delete the consumption",
+        ));
     assert_eq!(
         desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
         3
@@ -1138,10 +1144,25 @@ fn a_claim_of_more_than_ten_years_of_hours_is_refused_up_front() {
             .assert()
             .code(2)
             .stderr(contains(
-                "one claim may have at most 87840 (ten years of clock hours)",
+                "error: An hourly claim from 0001-01-01 to 9999-12-30 has ",
+            ))
+            .stderr(contains(
+                " matching intervals (clock hours); one claim may have at most 87840 matching \
+                 intervals, as many as ten years of clock hours.",
             ))
             .stderr(contains("Give a shorter period"));
     }
+    // Months are said as months (CLM41 finding 9).
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(claim("monthly"))
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "error: A monthly claim from 0001-01-01 to 9999-12-30 has 119988 matching intervals \
+             (calendar months); one claim may have at most 87840 matching intervals",
+        ))
+        .stderr(contains("or choose annual matching"));
     let annual = desk.json(&[&["claims", "report"][..], &claim("annual")].concat());
     assert_eq!(annual["consumption"].to_string(), "0.01", "{annual}");
 }
@@ -2013,6 +2034,103 @@ fn an_empty_file_and_a_claim_of_nothing_say_so() {
     assert!(help.contains("--only-passing"), "{help}");
     assert!(!help.contains("--claim"), "{help}");
     assert!(!help.contains("--rules"), "{help}");
+}
+
+/// CLM41 finding 9, the wording slips: `general` consumption names no
+/// id, so no space is left for one (import, report header, `ghg.retired`);
+/// a beneficiary given twice is one; a rule set is named in any case, as a
+/// granularity is; a claim given no name is not followed by its days again.
+#[test]
+fn claims_words_have_no_stray_space_repeat_or_case() {
+    let desk = Desk::new();
+    let mut eac = annual_eac("G1", "GO-G", "x", "wind", 5, "2024-06-01".into(), "NO");
+    eac["beneficiary_type"] = "general".into();
+    eac["beneficiaries"] = serde_json::json!([]);
+    import_annual(&desk, &[eac], "W", 1);
+    let general = csv_file(
+        &desk,
+        "gen.csv",
+        &format!("{HEAD}\ngeneral,,2024-06-01,2024-07-01,3,MWh\n"),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &general])
+        .assert()
+        .success()
+        .stdout(contains("gen.csv for general.\n"));
+    let claim = [
+        "--beneficiary-type",
+        "general",
+        "--from",
+        "2024-06-01",
+        "--to",
+        "2024-06-30",
+        "--market",
+        "NO",
+    ];
+    let text = claims_out(&desk, &claim);
+    assert!(
+        text.starts_with("general: 2024-06-01 to 2024-06-30 (UTC days)"),
+        "{text}"
+    );
+    let check = check_json(&desk, &claim);
+    let retired = results_of(&check, "ghg.retired");
+    assert_eq!(retired[0].2, "retired on 2024-06-01 for general", "{check}");
+
+    let twice = [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "W",
+        "--beneficiary",
+        " W",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--market",
+        "NO",
+    ];
+    let text = claims_out(&desk, &[&twice[..], &["--only-passing", "RE100"]].concat());
+    assert!(text.starts_with("account W: 2024-01-01"), "{text}");
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(twice)
+        .args(["--only-passing", "Re100", "--reason", "filing"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "Recorded claim 1 (account W 2024-01-01 to 2024-12-31)",
+        ));
+    assert_eq!(desk.json(&["claims", "ls"])[0]["only_passing"], "re100");
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-01-31",
+        ])
+        .args(["--reason", "filed"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "again"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: Claim #1 (account W 2024-01-01 to 2024-12-31) covers days of a closed",
+        ));
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(annual("W", "NO"))
+        .args(["--reason", "again"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: Claim `account W 2024-01-01 to 2024-12-31` covers days of a closed reporting \
+             period",
+        ));
 }
 
 /// CLM41 finding 6: consumption adding up to 0 leaves coverage (and an

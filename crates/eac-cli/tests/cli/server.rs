@@ -677,7 +677,7 @@ fn claims_work_on_a_server_database_as_on_its_file() {
             .args(delete_consumption)
             .assert()
             .code(2)
-            .stderr(contains("Recorded claim(s) #1"));
+            .stderr(contains("Recorded claim #1 is for account `acc-1`"));
     }
     // Every listing, check and report alike (times aside).
     let json = |server: bool, args: &[&str]| {
