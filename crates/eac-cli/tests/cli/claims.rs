@@ -2257,6 +2257,16 @@ fn a_refusal_for_several_claims_says_to_delete_each_of_them() {
         ),
         "{said}"
     );
+    // Exit 2 for a recorded claim in the way, as documented (CLM41
+    // finding 4): a conflict with a record, not a rule the data breaks.
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/claims.md"),
+    )
+    .unwrap();
+    assert!(
+        docs.contains("and a change a recorded\n  claim stands in the way of, which running it again does not resolve"),
+        "docs/claims.md says what exit 2 covers"
+    );
     // One claim left: the claim, its report, one command.
     desk.eacdesk()
         .args(["claims", "delete", "2", "--reason", "restating"])
