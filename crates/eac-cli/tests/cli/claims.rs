@@ -122,6 +122,19 @@ fn check_lists_each_criterion_and_exits_1_when_one_fails() {
         .unwrap();
     assert_eq!(old["verdict"], "fail");
     assert_eq!(old["results"][1]["criterion"], "energytag.zone");
+    // Each result by id alone; the criterion's texts once, in its rule
+    // set (CLM41 finding 1: repeated per value they were half the report).
+    let keys: Vec<&String> = old["results"][1].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["criterion", "reason", "rule_set", "verdict"],
+        "{old}"
+    );
+    let zone = &check["rule_sets"][0]["criteria"][1];
+    assert_eq!(zone["id"], "energytag.zone");
+    assert_eq!(zone["title"], "Same bidding zone");
+    assert!(zone["section"].is_string(), "{zone}");
+    assert!(check["rule_sets"][0]["document"].is_string());
     // Without a bidding zone the zone is unknown, naming what is missing;
     // unknown is no failure, but gc-open, never retired, fails EnergyTag's
     // cancellation (exit 1).
