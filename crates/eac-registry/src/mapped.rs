@@ -1130,14 +1130,34 @@ fn read_row(
     // against it, and a range that cannot be counted is refused even with
     // one (an unchecked count is the registry's word against nothing, and
     // the range could not be compared for overlaps either).
-    let derived = text::serial_count(&first, &last).ok_or_else(|| {
+    // I-REC's ids with decimals are read as its statement reader reads
+    // them (dashes dropped), so the two readers' ranges compare.
+    let decimal_ids = text::dashed_decimal_ids(&first, &last);
+    let (plain_first, plain_last) = match &decimal_ids {
+        Some((a, b)) => (a.as_str(), b.as_str()),
+        None => (first.as_str(), last.as_str()),
+    };
+    let derived = text::serial_count(plain_first, plain_last).ok_or_else(|| {
+        let why = match (&decimal_ids, first.contains('.') || last.contains('.')) {
+            (Some(_), _) => "they are certificate ids with decimals (as I-REC writes them since \
+                 2022), read as one number each without their dashes, and they have different \
+                 numbers of decimals or run backwards"
+                .to_owned(),
+            (None, true) => "a certificate id with decimals is read only in I-REC's form (digits \
+                 in groups joined by `-`, a `.` and the same number of decimals in both, \
+                 `0000-0000-6529-5750.000000`), and these are not in it"
+                .to_owned(),
+            (None, false) => "the numbers differ before their last digits, have no trailing \
+                 digits, or run backwards"
+                .to_owned(),
+        };
         bad(
             numbers_at,
             format!(
-                "the range {first} … {last} cannot be counted: the numbers differ before their \
-                 last digits, have no trailing digits, or run backwards. A range is counted from \
-                 its numbers (a common prefix and a trailing sequence number, or plain numbers) \
-                 and a count column is checked against that; correct the row or the mapping"
+                "the range {first} … {last} cannot be counted: {why}. A range is counted from \
+                 its numbers (a common prefix and a trailing sequence number, plain numbers, or \
+                 I-REC's ids with decimals) and a count column is checked against that; correct \
+                 the row or the mapping"
             ),
         )
     })?;
@@ -1276,7 +1296,7 @@ fn read_row(
             facts.push((name.clone(), t.to_owned()));
         }
     }
-    let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
+    let (series, first_seq, last_seq) = text::range_numbers(plain_first, plain_last);
     Ok(RangeRecord {
         at,
         registry: mapping.registry.trim().to_owned(),

@@ -136,6 +136,24 @@ pub fn serial_count(first: &str, last: &str) -> Option<Decimal> {
     inclusive_count(a, b)
 }
 
+/// I-REC certificate ids since 2022 (`0000-0000-6529-5750.000000` …
+/// `0000-0000-6529-5761.999999`: digits in dash-separated groups, a `.`
+/// and decimals) as the I-REC statement reader reads them: the digits
+/// without their dashes, a plain fractional number each
+/// (`0000000065295750.000000`), counted by [`inclusive_count`]. `None`
+/// for numbers of another form.
+pub fn dashed_decimal_ids(first: &str, last: &str) -> Option<(String, String)> {
+    fn plain(id: &str) -> Option<String> {
+        let (int, frac) = id.split_once('.')?;
+        let groups_ok = int
+            .split('-')
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+        let frac_ok = !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit());
+        (groups_ok && frac_ok).then(|| id.replace('-', ""))
+    }
+    Some((plain(first)?, plain(last)?))
+}
+
 /// A range's certificate numbers as (series, first sequence, last
 /// sequence) for overlap checks, when the numbers are a common prefix
 /// followed by a trailing number (EnergyTag ids, GO numbers, M-RETS

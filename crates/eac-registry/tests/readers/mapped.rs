@@ -702,6 +702,78 @@ fn a_dot_a_decimal_comma_file_does_not_explain_is_refused_not_guessed() {
     assert_eq!(st.ranges[1].total.as_ref().unwrap().as_str(), "93000");
 }
 
+/// I-REC's certificate ids with decimals (`…5755.500000` … `…5770.249999`)
+/// are counted as the I-REC statement reader counts them (dashes dropped,
+/// one number each), and their range is keyed the same way so the two
+/// readers' ranges overlap; ids with decimals of another form are refused
+/// saying so. They were refused as "differ before their last digits, have
+/// no trailing digits, or run backwards", none of which was true.
+#[test]
+fn irec_certificate_ids_with_decimals_are_counted_as_the_statement_reader_counts_them() {
+    let m = Mapping {
+        name: s("irec"),
+        registry: s("irec"),
+        source_id: s("irec"),
+        source_name: s("I-REC Registry (Evident)"),
+        time_zone: s("Asia/Jakarta"),
+        first: Some(Field::Column(s("From"))),
+        last: Some(Field::Column(s("To"))),
+        count: Some(Field::Column(s("Certificates"))),
+        per_certificate: Some(Field::Value(s("1"))),
+        unit: Some(Field::Value(s("MWh"))),
+        status: Some(Field::Value(s("redeemed"))),
+        period_start: Some(Field::Column(s("Start"))),
+        period_end: Some(Field::Column(s("End"))),
+        device_id: Some(Field::Column(s("Device"))),
+        ..Mapping::default()
+    };
+    let head = "From,To,Certificates,Start,End,Device\n";
+    let read = |row: &str| mapped::read(format!("{head}{row}\n").as_bytes(), &m);
+    let st = read(
+        "0000-0000-6529-5755.500000,0000-0000-6529-5770.249999,14.750000,2020-10-01,2020-10-31,Lebong",
+    )
+    .unwrap();
+    let r = &st.ranges[0];
+    assert_eq!(
+        (
+            r.first.as_str(),
+            r.count.as_str(),
+            r.series.as_str(),
+            r.first_seq.as_str(),
+            r.last_seq.as_str()
+        ),
+        (
+            "0000-0000-6529-5755.500000",
+            "14.750000",
+            "",
+            "0000000065295755.500000",
+            "0000000065295770.249999"
+        )
+    );
+    let msg = message_at(
+        read("0000-0000-6529-5755.5,0000-0000-6529-5770.249999,14.75,2020-10-01,2020-10-31,L")
+            .unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        msg.starts_with(
+            "column `To` (2): the range 0000-0000-6529-5755.5 … 0000-0000-6529-5770.249999 \
+             cannot be counted: they are certificate ids with decimals (as I-REC writes them \
+             since 2022), read as one number each without their dashes, and they have \
+             different numbers of decimals or run backwards."
+        ),
+        "{msg}"
+    );
+    let msg = message_at(
+        read("IREC-1.5,IREC-9.5,8,2020-10-01,2020-10-31,L").unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        msg.contains("a certificate id with decimals is read only in I-REC's form"),
+        "{msg}"
+    );
+}
+
 /// The fixture mapping's JSON text with `edit` applied to it as a value.
 fn edited(edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> String {
     let mut v: serde_json::Value =
