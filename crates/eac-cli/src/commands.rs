@@ -4290,6 +4290,11 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
                 name.trim(),
                 name.trim()
             )?;
+            // A key like a built-in reader's but not it (`eecs-no`).
+            let key = eac_app::mapping_from_json(&text).map(|m| m.registry_key_warning());
+            if let Ok(Some(warning)) = key {
+                writeln!(out, "warning: {}: {warning}.", file.display())?;
+            }
         }
         MappingCommand::Ls { json } => {
             let list = eac_app::mappings(&open_read(db)?)?;

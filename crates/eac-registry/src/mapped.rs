@@ -395,7 +395,60 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The registry keys of EAC Desk's own readers a mapping's key may be
+/// meant as (decision 80): the key, the reader in words, and what else
+/// people call the registry.
+const BUILT_IN_KEYS: [(&str, &str, &[&str]); 4] = [
+    (
+        "eecs",
+        "the Guarantee of Origin cancellation statement reader (NECS, Danish)",
+        &["go", "gos", "necs", "aib", "energinet", "statnett"],
+    ),
+    (
+        "ofgem",
+        "the Ofgem certificates report reader",
+        &["rego", "regos"],
+    ),
+    ("irec", "the I-REC redemption statement reader", &["irecs"]),
+    (
+        "mrets",
+        "the M-RETS certificates CSV and retirement confirmation readers",
+        &["mret"],
+    ),
+];
+
 impl Mapping {
+    /// A warning when the mapping's registry key looks like a built-in
+    /// reader's key but is not it (`eecs-no`, `rego`, `i-rec`): ranges are
+    /// compared only within one key, so the same certificates imported
+    /// through the mapping and through that reader would be stored twice
+    /// unseen by `check`. `None` for a built-in key itself or a key of its
+    /// own (`wregis`).
+    pub fn registry_key_warning(&self) -> Option<String> {
+        let key = self.registry.trim();
+        let letters: String = (key.chars())
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let (builtin, reader, _) = BUILT_IN_KEYS.iter().find(|(builtin, _, also)| {
+            key != *builtin
+                && (letters.starts_with(builtin)
+                    || also.iter().any(|a| {
+                        letters == *a
+                            || letters.starts_with(a)
+                                && !letters[a.len()..].starts_with(|c: char| c.is_ascii_lowercase())
+                    }))
+        })?;
+        Some(format!(
+            "the registry key `{key}` looks like `{builtin}`, the key of {reader}, but is not \
+             it: ranges are compared for overlaps only within one key, so certificates imported \
+             with this mapping and the same certificates from that reader's documents would be \
+             stored twice and `eacdesk check` would not see it. If the file lists that \
+             registry's certificates, write `\"registry\": \"{builtin}\"` in the mapping and \
+             save it again (docs/mapping.md, Registry keys)"
+        ))
+    }
+
     /// Checks that the mapping names everything a range needs; the error
     /// lists every problem at once.
     pub fn validate(&self) -> Result<(), MappingProblems> {
@@ -941,6 +994,12 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
                 .any(|t| t.contains('.') && (t.contains(',') || t.matches('.').count() > 1))
         });
     let mut statement = Statement::default();
+    if let Some(message) = mapping.registry_key_warning() {
+        statement.warnings.push(Warning {
+            at: Locator::Document,
+            message: format!("mapping `{}`: {message}", mapping.name),
+        });
+    }
     for row in data {
         if row.fields.len() < width {
             let found = row.fields.len();

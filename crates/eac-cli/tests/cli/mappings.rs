@@ -658,3 +658,53 @@ fn a_file_read_again_with_an_edited_mapping_says_the_mapping_changed() {
         "{reason}"
     );
 }
+
+/// A mapping whose registry key looks like a built-in reader's but is not
+/// it (`eecs-no`, as docs/mapping.md's example had it) is saved with a
+/// warning naming the built-in key, and its import says it for the file;
+/// the built-in key itself is saved without one. The same 93 GOs had been
+/// stored under `eecs-no:` and `eecs:` and `check` found nothing (tester
+/// 41, finding 2).
+#[test]
+fn a_registry_key_like_a_built_in_readers_is_warned_about_on_save_and_import() {
+    let desk = Desk::new();
+    go_files(&desk);
+    let out = desk
+        .eacdesk()
+        .args(["mapping", "save", "necs", "go.mapping.json"])
+        .assert()
+        .success();
+    let out = stdout_of(&out);
+    assert!(
+        out.contains(
+            "\nwarning: go.mapping.json: the registry key `eecs-no` looks like `eecs`, the key \
+             of the Guarantee of Origin cancellation statement reader (NECS, Danish), but is not \
+             it: "
+        ) && out.ends_with(
+            "write `\"registry\": \"eecs\"` in the mapping and save it again \
+             (docs/mapping.md, Registry keys).\n"
+        ),
+        "{out}"
+    );
+    let out = desk
+        .eacdesk()
+        .args(["import", "--mapping", "necs", "go.csv"])
+        .assert()
+        .success();
+    let out = stdout_of(&out);
+    assert!(
+        out.contains(
+            "  note (document): mapping `necs`: the registry key `eecs-no` looks like `eecs`"
+        ),
+        "{out}"
+    );
+    edited_mapping(&desk, "eecs.json", |m| {
+        m.insert("registry".into(), "eecs".into());
+    });
+    let out = desk
+        .eacdesk()
+        .args(["mapping", "save", "go", "eecs.json"])
+        .assert()
+        .success();
+    assert!(!stdout_of(&out).contains("warning"), "{}", stdout_of(&out));
+}

@@ -19,7 +19,24 @@ fn a_go_export_with_decimal_commas_preamble_and_range_column() {
     let bytes = fixture("mapped/go-cancellations.csv");
     assert!(mapped::sniff(&bytes, &m));
     let st = mapped::read(&bytes, &m).unwrap();
-    assert!(st.warnings.is_empty() && st.skipped.is_empty());
+    assert!(st.skipped.is_empty());
+    // Its key is not the GO statements' (`eecs`): said once, for the file.
+    let warnings: Vec<(&Locator, &str)> = (st.warnings.iter())
+        .map(|w| (&w.at, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            &Locator::Document,
+            "mapping `NECS cancellations`: the registry key `eecs-no` looks like `eecs`, the \
+             key of the Guarantee of Origin cancellation statement reader (NECS, Danish), but is \
+             not it: ranges are compared for overlaps only within one key, so certificates \
+             imported with this mapping and the same certificates from that reader's documents \
+             would be stored twice and `eacdesk check` would not see it. If the file lists that \
+             registry's certificates, write `\"registry\": \"eecs\"` in the mapping and save \
+             it again (docs/mapping.md, Registry keys)"
+        )]
+    );
     assert_eq!(st.ranges.len(), 3);
 
     let a = &st.ranges[0];
@@ -225,7 +242,8 @@ fn bad_cells_are_refused_with_line_and_column_name() {
 /// the row prints, kept as `status_date`).
 #[test]
 fn an_unknown_status_is_kept_as_printed_with_a_warning() {
-    let m = mapping("mapped/go-cancellations.mapping.json");
+    let mut m = mapping("mapped/go-cancellations.mapping.json");
+    m.registry = s("eecs");
     let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
     let rows = "1;D;Hydro;01.01.2023;31.01.2023;1 - 4;4;annulé;15.03.2024;;;\n\
                 1;D;Hydro;01.01.2023;31.01.2023;5 - 8;4;Cancelled;15.03.2024;;;\n\
@@ -772,6 +790,45 @@ fn irec_certificate_ids_with_decimals_are_counted_as_the_statement_reader_counts
         msg.contains("a certificate id with decimals is read only in I-REC's form"),
         "{msg}"
     );
+}
+
+/// A registry key like a built-in reader's but not it is warned about,
+/// naming the built-in key; the built-in keys and keys of their own are not
+/// (tester 41, finding 2: `eecs-no` GOs were stored twice unseen).
+#[test]
+fn a_registry_key_like_a_built_in_readers_is_warned_about_naming_that_key() {
+    let key = |k: &str| {
+        let m = Mapping {
+            registry: s(k),
+            ..Mapping::default()
+        };
+        m.registry_key_warning()
+            .map(|w| w.split(", the key of").next().unwrap().to_owned())
+    };
+    for (given, built_in) in [
+        ("eecs-no", "eecs"),
+        ("EECS", "eecs"),
+        ("necs", "eecs"),
+        ("GO", "eecs"),
+        ("rego", "ofgem"),
+        ("Ofgem-REGO", "ofgem"),
+        ("i-rec", "irec"),
+        ("I-REC", "irec"),
+        ("m-rets", "mrets"),
+    ] {
+        assert_eq!(
+            key(given),
+            Some(format!(
+                "the registry key `{given}` looks like `{built_in}`"
+            )),
+            "{given}"
+        );
+    }
+    for own in [
+        "eecs", "ofgem", "irec", "mrets", "wregis", "pjm-gats", "nar", "gold", "necsa",
+    ] {
+        assert_eq!(key(own), None, "{own}");
+    }
 }
 
 /// The fixture mapping's JSON text with `edit` applied to it as a value.
