@@ -224,10 +224,7 @@ fn quarter_hour_certificates_are_matched_in_their_hour() {
         .args(["import", &fixture("quarters.json")])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("quarters.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("quarters.csv"));
     let claim = [
         &["--beneficiary", "acc-2"][..],
         &HOURLY[..2],
@@ -310,10 +307,7 @@ fn an_energytag_bundles_issue_market_zone_is_its_bidding_zone() {
         .args(["--reason", "ours"])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("energytag.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("energytag.csv"));
     let claim = [&HOURLY[..10], &["--market", "GB", "--bidding-zone", "gb"]].concat();
     desk.eacdesk()
         .args(["claims", "check"])
@@ -841,10 +835,7 @@ fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it()
         ))
         .stderr(contains("EAC").not());
     // The corrected file can be imported again; the deletion is in the log.
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("consumption.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("consumption.csv"));
     desk.eacdesk()
         .arg("audit")
         .assert()
@@ -882,10 +873,7 @@ fn consumption_in_a_recorded_claims_period_is_refused_naming_the_claim() {
         .args(["claims", "delete", "1", "--reason", "more consumption"])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("late.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("late.csv"));
 }
 
 /// A database from before decision 243 may hold a recorded claim whose
@@ -965,10 +953,7 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
         .args(["import", &fixture("january.json")])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("january.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("january.csv"));
     desk.eacdesk()
         .args(["claims", "create"])
         .args(claim)
@@ -1009,10 +994,7 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
         .args(["import", &fixture("january-later.json")])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("january-acc-5.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("january-acc-5.csv"));
     let mut acc5 = claim;
     acc5[3] = "acc-5";
     desk.eacdesk()
@@ -1058,10 +1040,7 @@ fn a_claim_limited_to_re100_uses_values_of_its_vintage_window() {
         .args(["import", &fixture("window.json")])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("window.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("window.csv"));
     let claim = [
         "--beneficiary-type",
         "account",
@@ -1447,10 +1426,7 @@ fn a_factor_missing_when_a_claim_was_recorded_stays_missing_and_is_named() {
         .args(["import", &fixture("eacs.json")])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("consumption.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("consumption.csv"));
     set_factor(&desk, "residual_mix", "0.4", "test figures");
     desk.eacdesk()
         .args(["claims", "create"])
@@ -1862,6 +1838,14 @@ fn fossil_certificates_fail_re100_and_leave_the_market_based_figure_not_computed
     assert!(missing(&r)[0].starts_with(said), "{r}");
 }
 
+/// `eacdesk consumption import FILE`, which must succeed.
+fn consumption_import(desk: &Desk, file: &str) {
+    desk.eacdesk()
+        .args(["consumption", "import", file])
+        .assert()
+        .success();
+}
+
 /// Writes `text` into the desk's folder as `name`; its path.
 fn csv_file(desk: &Desk, name: &str, text: &str) -> String {
     let path = desk.path(name);
@@ -1891,10 +1875,7 @@ fn a_windows_consumption_file_is_located_by_its_own_lines() {
             "crlf.csv:7:33: error: [value] column `value` (cell 5): `x`",
         ));
     let good = csv_file(&desk, "crlf_ok.csv", &text);
-    desk.eacdesk()
-        .args(["consumption", "import", &good])
-        .assert()
-        .success();
+    consumption_import(&desk, &good);
     let lines: Vec<i64> = desk
         .json(&["consumption", "ls"])
         .as_array()
@@ -1934,10 +1915,7 @@ fn every_problem_of_a_consumption_file_is_told_in_one_run() {
         "o1.csv",
         &format!("{HEAD}\naccount,A,2024-01-01,2024-02-01,1,MWh\n"),
     );
-    desk.eacdesk()
-        .args(["consumption", "import", &first])
-        .assert()
-        .success();
+    consumption_import(&desk, &first);
     let second = csv_file(
         &desk,
         "o2.csv",
@@ -2160,10 +2138,7 @@ fn consumption_adding_up_to_zero_says_why_coverage_is_not_computed() {
              account,Z,2024-01-01T01:00:00Z,2024-01-01T02:00:00Z,0.000,kWh\n"
         ),
     );
-    desk.eacdesk()
-        .args(["consumption", "import", &zero])
-        .assert()
-        .success();
+    consumption_import(&desk, &zero);
     let claim = [
         "--beneficiary-type",
         "account",
@@ -2219,10 +2194,7 @@ fn a_refusal_for_several_claims_says_to_delete_each_of_them() {
         "y.csv",
         &format!("{HEAD}\naccount,Y,2024-01-01,2025-01-01,4,MWh\n"),
     );
-    desk.eacdesk()
-        .args(["consumption", "import", &y])
-        .assert()
-        .success();
+    consumption_import(&desk, &y);
     for (who, name) in [("X", "FY X"), ("Y", "FY Y")] {
         desk.eacdesk()
             .args(["claims", "create"])
@@ -2502,10 +2474,7 @@ fn a_closed_period_keeps_its_claim_and_consumption_from_the_command_line() {
         .args(["claims", "delete", "1", "--reason", "restated"])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &more])
-        .assert()
-        .success();
+    consumption_import(&desk, &more);
 }
 
 /// Finding 4 from the command line: the audit log says what a deleted
@@ -2663,10 +2632,7 @@ fn desk_with_edges() -> Desk {
         .args(["import", &fixture("edges.json")])
         .assert()
         .success();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("edges.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("edges.csv"));
     desk
 }
 
@@ -2814,10 +2780,7 @@ fn an_hourly_report_names_the_retired_values_that_cross_an_hours_edge() {
 #[test]
 fn hourly_rows_off_the_utc_hour_are_refused_saying_why_with_exit_1() {
     let desk = Desk::new();
-    desk.eacdesk()
-        .args(["consumption", "import", &fixture("halfhour.csv")])
-        .assert()
-        .success();
+    consumption_import(&desk, &fixture("halfhour.csv"));
     let claim = [
         "--beneficiary-type",
         "account",
