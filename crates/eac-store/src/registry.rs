@@ -875,20 +875,15 @@ impl EnergyRestated {
     /// `None` when `doc` gives `stored`'s energy in the same units (its
     /// values may divide it otherwise: a claim's values, said apart).
     fn of(stored: &Eac, doc: &Eac) -> Option<EnergyRestated> {
-        let amounts = |e: &Eac| {
-            let mut sums = energy_sums(e);
-            sums.sort_by_key(|(u, _)| u.wh_exponent());
-            sums
-        };
-        let (a, b) = (amounts(stored), amounts(doc));
+        let (a, b) = (energy_sums(stored), energy_sums(doc));
+        let (a, b) = (a.totals(), b.totals());
         if a == b {
             return None;
         }
-        let wh = |parts: &[(eac_model::EnergyUnit, BigDecimal)]| {
-            eac_model::units::total_in(
-                parts.iter().map(|(u, v)| (*u, v)),
-                eac_model::EnergyUnit::Wh,
-            )
+        let wh = |parts: &[(eac_model::EnergyUnit, eac_model::Decimal)]| {
+            let big: Vec<(eac_model::EnergyUnit, BigDecimal)> =
+                parts.iter().map(|(u, v)| (*u, v.to_big())).collect();
+            eac_model::units::total_in(big.iter().map(|(u, v)| (*u, v)), eac_model::EnergyUnit::Wh)
         };
         Some(EnergyRestated {
             stored: energy_words(stored),
@@ -938,14 +933,11 @@ impl EnergyRestated {
     }
 }
 
-/// An EAC's values summed per unit, in the order the units come.
-fn energy_sums(e: &Eac) -> Vec<(eac_model::EnergyUnit, BigDecimal)> {
-    let mut sums: Vec<(eac_model::EnergyUnit, BigDecimal)> = Vec::new();
+/// An EAC's values summed per unit, exactly, in unit order.
+fn energy_sums(e: &Eac) -> eac_model::UnitSums {
+    let mut sums = eac_model::UnitSums::default();
     for v in &e.values {
-        match sums.iter_mut().find(|(u, _)| *u == v.unit) {
-            Some((_, sum)) => *sum += v.value.to_big(),
-            None => sums.push((v.unit, v.value.to_big())),
-        }
+        sums.add(v.unit, &v.value);
     }
     sums
 }
@@ -953,11 +945,11 @@ fn energy_sums(e: &Eac) -> Vec<(eac_model::EnergyUnit, BigDecimal)> {
 /// An EAC's energy in words: its values' sum per unit, and the energy per
 /// certificate a registry reader keeps (`eacdesk_energy_per_certificate`).
 fn energy_words(e: &Eac) -> String {
-    let sums = energy_sums(e);
+    let sums = energy_sums(e).totals();
     let total = match sums.is_empty() {
         true => "no energy".to_owned(),
         false => (sums.iter())
-            .map(|(u, v)| format!("{} {u}", eac_model::Decimal::from_big(v).as_str()))
+            .map(|(u, v)| format!("{} {u}", v.as_str()))
             .collect::<Vec<_>>()
             .join(" + "),
     };
