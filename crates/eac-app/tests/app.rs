@@ -44,6 +44,19 @@ fn store(dir: &Path) -> Store {
     open_store(&dir.join("db.sqlite")).unwrap()
 }
 
+/// A table view of every EAC, by id, in MWh.
+fn every_eac_view() -> eac_app::TableView {
+    eac_app::TableView {
+        filter: EacFilter::default(),
+        sort: eac_app::SortSpec {
+            field: eac_app::SortField::CdsEacId,
+            descending: false,
+        },
+        ids: None,
+        unit: eac_app::EnergyUnit::MWh,
+    }
+}
+
 /// A store in `dir` holding the mixed-order example listing (7 EACs).
 fn mixed_order_store(dir: &Path) -> Store {
     let mut store = store(dir);
@@ -582,18 +595,10 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
 /// missing, or the file where a folder should be, and what to do.
 #[test]
 fn the_apps_destinations_are_refused_in_an_exports_words() {
-    use eac_app::{export_table, EnergyUnit, SortField, SortSpec, TableFormat, TableView};
+    use eac_app::{export_table, TableFormat};
     let dir = tempfile::tempdir().unwrap();
     let mut store = mixed_order_store(dir.path());
-    let view = TableView {
-        filter: EacFilter::default(),
-        sort: SortSpec {
-            field: SortField::CdsEacId,
-            descending: false,
-        },
-        ids: None,
-        unit: EnergyUnit::MWh,
-    };
+    let view = every_eac_view();
     let missing = dir.path().join("nodir");
     for (format, file, what) in [
         (TableFormat::Csv, "t.csv", "a CSV table"),
@@ -659,7 +664,7 @@ fn the_apps_destinations_are_refused_in_an_exports_words() {
 /// is refused as the database.
 #[test]
 fn the_databases_folder_given_as_a_file_is_refused_as_a_folder() {
-    use eac_app::{export_table, EnergyUnit, SortField, SortSpec, TableFormat, TableView};
+    use eac_app::{export_table, TableFormat};
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
     let statement = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -670,15 +675,7 @@ fn the_databases_folder_given_as_a_file_is_refused_as_a_folder() {
         ImportOptions::default(),
         &NoProgress,
     );
-    let view = TableView {
-        filter: EacFilter::default(),
-        sort: SortSpec {
-            field: SortField::CdsEacId,
-            descending: false,
-        },
-        ids: None,
-        unit: EnergyUnit::MWh,
-    };
+    let view = every_eac_view();
     let folder = dir.path();
     let as_folder = format!(
         "{} is a folder, not a file; nothing was written and it is untouched. Name a file in \
