@@ -16,12 +16,13 @@ use crate::AppError;
 /// was changed.", or empty). Claims read their days here too.
 pub(crate) fn typed_day(what: &str, text: &str, tail: &str) -> Result<Date, AppError> {
     Date::parse(text.trim()).map_err(|e| {
-        let text = eac_model::quote(text);
         AppError::invalid_input(match e {
-            TimeError::NoSuch(_, _, why) => format!("{what} `{text}` is not a date: {why}.{tail}"),
-            _ => {
-                format!("{what} `{text}` is not a date; write it as YYYY-MM-DD (2024-12-31).{tail}")
-            }
+            // The filters' words, the calendar's reason kept.
+            TimeError::NoSuch(..) => format!("{what} {}.{tail}", e.not_a_day("")),
+            _ => format!(
+                "{what} `{}` is not a date; write it as YYYY-MM-DD (2024-12-31).{tail}",
+                eac_model::quote(text)
+            ),
         })
     })
 }
