@@ -1368,8 +1368,7 @@ const SEARCHED_FACTS: [&str; 3] = [
 fn search_text(eac: &Eac) -> String {
     let facts: Vec<String> = SEARCHED_FACTS
         .iter()
-        .filter_map(|name| eac.extensions.iter().find(|(k, _)| k == name))
-        .filter_map(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
+        .filter_map(|name| crate::check::extension_text(eac, name))
         .filter(|text| !text.is_empty())
         .collect();
     let mut parts: Vec<&str> = Vec::with_capacity(8 + eac.beneficiaries.len() + eac.values.len());
