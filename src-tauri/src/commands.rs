@@ -25,8 +25,8 @@ use eac_app::{
     BrowseQuery, BrowseSummary, BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview,
     DbInfo, DeleteReport, DeleteTarget, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow,
     ExportProfile, ExportReport, FormatInfo, ImportBatch, ImportOptions, ImportReport,
-    RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, SamplePlan, SavedMapping,
-    UndoReport, VerifyReport,
+    MappingSaved, RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, SamplePlan,
+    SavedMapping, UndoReport, VerifyReport,
 };
 use eac_app::{ChainReport, ClosedPeriod, PackDiff, PackReport, PackVerdict, SigningKeyInfo};
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
@@ -254,8 +254,10 @@ macro_rules! ipc_commands {
             /// mapping is not complete: A; B`, each whole in `details.problems`), naming a key no mapping has (with the nearest known
             /// key) or a key given twice, or when a saved mapping's name differs from `name` only
             /// in case (names are told apart without regard to case: save under the saved spelling
-            /// to replace it).
-            async fn save_csv_mapping(desk, name: String, mapping_json: String) -> () {
+            /// to replace it). Returns the name it is saved under and, when its `registry` key looks
+            /// like a built-in reader's but is not it (`eecs-no`), the warning to show: saved all
+            /// the same.
+            async fn save_csv_mapping(desk, name: String, mapping_json: String) -> MappingSaved {
                 desk.edit(move |store| eac_app::save_mapping(store, &name, &mapping_json))
                     .await
             }

@@ -108,7 +108,8 @@ pub use refdata::{
 pub use registry::{
     check, delete_mapping, formats, load_mapping, mapping_from_json, mappings, preview_csv,
     preview_mapping, read_mapping_file, save_mapping, save_source, saved_mapping, set_fields,
-    set_fields_confirmed, sources, CsvPreview, FormatInfo, MappingPreview, MAX_DOCUMENT_BYTES,
+    set_fields_confirmed, sources, CsvPreview, FormatInfo, MappingPreview, MappingSaved,
+    MAX_DOCUMENT_BYTES,
 };
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use sample_db::{

@@ -398,11 +398,32 @@ fn parse_mapping(mapping_json: &str) -> Result<Mapping, AppError> {
     Mapping::from_json(mapping_json).map_err(|e| AppError::invalid_input(e.to_string()))
 }
 
+/// A mapping as [`save_mapping`] saved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MappingSaved {
+    /// The name it is saved under: the saved spelling when it replaced a
+    /// mapping whose name has its accents written otherwise.
+    pub name: String,
+    /// Its `registry` key looks like a built-in reader's but is not it
+    /// (`eecs-no`): the same certificates from that reader's documents
+    /// would be stored twice unseen by `check` (decision 461). Saved all
+    /// the same: a registry no built-in reader reads may have such a key.
+    pub registry_key_warning: Option<String>,
+    /// With that warning: the built-in key it looks like (`eecs`), to
+    /// offer as the key to save instead.
+    pub builtin_key: Option<String>,
+}
+
 /// Checks a mapping (JSON text) and saves it under its name (or `name`).
 /// A name differing only in case from a saved one's is refused by the
 /// store (decision 142's rule for views); the same name with its accents
 /// written otherwise replaces the saved one, under its saved spelling.
-pub fn save_mapping(store: &mut Store, name: &str, mapping_json: &str) -> Result<(), AppError> {
+pub fn save_mapping(
+    store: &mut Store,
+    name: &str,
+    mapping_json: &str,
+) -> Result<MappingSaved, AppError> {
     let mut mapping = parse_mapping(mapping_json)?;
     let saved = store.mappings()?;
     mapping.name = match same_text(&saved, name.trim()) {
@@ -418,7 +439,11 @@ pub fn save_mapping(store: &mut Store, name: &str, mapping_json: &str) -> Result
     })?;
     let text = serde_json::to_string(&mapping).expect("a mapping serializes");
     store.save_mapping(&mapping.name, &text)?;
-    Ok(())
+    Ok(MappingSaved {
+        registry_key_warning: mapping.registry_key_warning(),
+        builtin_key: mapping.registry_key_like().map(|(key, _)| key.to_owned()),
+        name: mapping.name,
+    })
 }
 
 pub fn mappings(store: &Store) -> Result<Vec<SavedMapping>, AppError> {

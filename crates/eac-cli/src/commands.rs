@@ -4271,7 +4271,7 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
         MappingCommand::Save { name, file } => {
             check_mapping_name(&name)?;
             let text = eac_app::read_mapping_file(&file)?;
-            write_or_create(db, |store| {
+            let saved = write_or_create(db, |store| {
                 eac_app::save_mapping(store, &name, &text).map_err(|e| {
                     // What it lacks is said in words: where the keys are.
                     let keys = match e.details.problems.is_some() {
@@ -4291,8 +4291,7 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
                 name.trim()
             )?;
             // A key like a built-in reader's but not it (`eecs-no`).
-            let key = eac_app::mapping_from_json(&text).map(|m| m.registry_key_warning());
-            if let Ok(Some(warning)) = key {
+            if let Some(warning) = saved.registry_key_warning {
                 writeln!(out, "warning: {}: {warning}.", file.display())?;
             }
         }

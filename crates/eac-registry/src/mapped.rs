@@ -426,6 +426,21 @@ impl Mapping {
     /// own (`wregis`).
     pub fn registry_key_warning(&self) -> Option<String> {
         let key = self.registry.trim();
+        let (builtin, reader) = self.registry_key_like()?;
+        Some(format!(
+            "the registry key `{key}` looks like `{builtin}`, the key of {reader}, but is not \
+             it: ranges are compared for overlaps only within one key, so certificates imported \
+             with this mapping and the same certificates from that reader's documents would be \
+             stored twice and `eacdesk check` would not see it. If the file lists that \
+             registry's certificates, write `\"registry\": \"{builtin}\"` in the mapping and \
+             save it again (docs/mapping.md, Registry keys)"
+        ))
+    }
+
+    /// The built-in key, and its reader, that the mapping's registry key
+    /// looks like without being it ([`Mapping::registry_key_warning`]).
+    pub fn registry_key_like(&self) -> Option<(&'static str, &'static str)> {
+        let key = self.registry.trim();
         let letters: String = (key.chars())
             .filter(char::is_ascii_alphanumeric)
             .map(|c| c.to_ascii_lowercase())
@@ -439,14 +454,7 @@ impl Mapping {
                                 && !letters[a.len()..].starts_with(|c: char| c.is_ascii_lowercase())
                     }))
         })?;
-        Some(format!(
-            "the registry key `{key}` looks like `{builtin}`, the key of {reader}, but is not \
-             it: ranges are compared for overlaps only within one key, so certificates imported \
-             with this mapping and the same certificates from that reader's documents would be \
-             stored twice and `eacdesk check` would not see it. If the file lists that \
-             registry's certificates, write `\"registry\": \"{builtin}\"` in the mapping and \
-             save it again (docs/mapping.md, Registry keys)"
-        ))
+        Some((builtin, reader))
     }
 
     /// Checks that the mapping names everything a range needs; the error

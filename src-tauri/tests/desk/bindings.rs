@@ -65,6 +65,7 @@ fn render(dir: &Path) {
         eac_app::AboutInfo,
         eac_app::CsvPreview,
         SavedMapping,
+        eac_app::MappingSaved,
         eac_model::Violation,
         eac_model::Severity,
         // Completing fields, sources, double counting (issue 11).

@@ -209,9 +209,21 @@ fn csv_mappings_are_previewed_saved_used_listed_and_deleted() {
         "the message lists the same"
     );
 
-    desk.ok(
+    // Saved, and the look-alike registry key said as the CLI says it
+    // (decision 461): the app shows it beside "Saved".
+    let reply = desk.ok(
         "save_csv_mapping",
         json!({ "name": "NECS export", "mapping_json": mapping }),
+    );
+    assert_eq!(reply["name"], "NECS export", "{reply}");
+    assert_eq!(reply["builtin_key"], "eecs", "{reply}");
+    let warning = reply["registry_key_warning"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{reply}"));
+    assert!(
+        warning.starts_with("the registry key `eecs-no` looks like `eecs`")
+            && warning.contains("write `\"registry\": \"eecs\"` in the mapping"),
+        "{warning}"
     );
     let saved = desk.ok("csv_mappings", json!({}));
     assert_eq!(saved.as_array().unwrap().len(), 1);
@@ -262,6 +274,19 @@ fn csv_mappings_are_previewed_saved_used_listed_and_deleted() {
             .starts_with("`claim_dte` is not a key of a mapping; did you mean `claim_date`?"),
         "{e}"
     );
+
+    // The built-in key itself: nothing to warn about.
+    let builtin = mapping.replace("\"eecs-no\"", "\"eecs\"");
+    assert_ne!(builtin, mapping);
+    let reply = desk.ok(
+        "save_csv_mapping",
+        json!({ "name": "  Norway GO ", "mapping_json": builtin }),
+    );
+    assert_eq!(
+        reply,
+        json!({ "name": "Norway GO", "registry_key_warning": null, "builtin_key": null })
+    );
+    desk.ok("delete_csv_mapping", json!({ "name": "Norway GO" }));
 
     desk.ok("delete_csv_mapping", json!({ "name": "NECS export" }));
     assert_eq!(desk.ok("csv_mappings", json!({})), json!([]));

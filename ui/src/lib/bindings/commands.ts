@@ -37,6 +37,7 @@ import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
 import type { ImportReport } from "./ImportReport";
 import type { LoadedSettings } from "./LoadedSettings";
+import type { MappingSaved } from "./MappingSaved";
 import type { PackDiff } from "./PackDiff";
 import type { PackReport } from "./PackReport";
 import type { PackVerdict } from "./PackVerdict";
@@ -97,8 +98,8 @@ export type Commands = {
   launch_files: { args: Record<string, never>; result: Array<string> };
   /** The saved CSV column mappings by name; `mapping` is the mapping's JSON text. */
   csv_mappings: { args: Record<string, never>; result: Array<SavedMapping> };
-  /** Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name` (replacing one of that name, also when its accents are written otherwise, NFC or NFD: under the saved spelling); `invalid_input` listing everything it lacks (`the mapping is not complete: A; B`, each whole in `details.problems`), naming a key no mapping has (with the nearest known key) or a key given twice, or when a saved mapping's name differs from `name` only in case (names are told apart without regard to case: save under the saved spelling to replace it). */
-  save_csv_mapping: { args: { name: string; mapping_json: string }; result: null };
+  /** Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name` (replacing one of that name, also when its accents are written otherwise, NFC or NFD: under the saved spelling); `invalid_input` listing everything it lacks (`the mapping is not complete: A; B`, each whole in `details.problems`), naming a key no mapping has (with the nearest known key) or a key given twice, or when a saved mapping's name differs from `name` only in case (names are told apart without regard to case: save under the saved spelling to replace it). Returns the name it is saved under and, when its `registry` key looks like a built-in reader's but is not it (`eecs-no`), the warning to show: saved all the same. */
+  save_csv_mapping: { args: { name: string; mapping_json: string }; result: MappingSaved };
   /** Deletes a saved mapping, found by its exact name (its accents written either way), else by a name differing only in case (`invalid_input` when there is none, or when several saved before this rule differ only in case and none is exactly `name`). */
   delete_csv_mapping: { args: { name: string }; result: null };
   /** The header and first `rows` rows of a CSV as `mapping_json` splits it (only its delimiter, skipped lines and header flag are used: `{}` previews with the defaults; a key no mapping has is `invalid_input`); `unreadable` with the place when the file cannot be split. */

@@ -72,6 +72,7 @@ export type { ManifestCounts } from "./ManifestCounts";
 export type { ManifestFile } from "./ManifestFile";
 export type { ManifestKey } from "./ManifestKey";
 export type { ManifestProgram } from "./ManifestProgram";
+export type { MappingSaved } from "./MappingSaved";
 export type { MatchField } from "./MatchField";
 export type { MissingCount } from "./MissingCount";
 export type { PackAuditChange } from "./PackAuditChange";

@@ -167,7 +167,7 @@ describe("a column mapping saved under a name saved already", () => {
     await editedMapping();
     const nfc = "\u00c9nergie";
     const nfd = "E\u0301nergie";
-    vi.mocked(api.saveCsvMapping).mockReset().mockResolvedValue(null);
+    vi.mocked(api.saveCsvMapping).mockReset().mockResolvedValue({ name: nfc, registry_key_warning: null, builtin_key: null });
     vi.mocked(api.csvMappings)
       .mockReset()
       .mockResolvedValue([{ name: nfc, mapping: JSON.stringify(mappingFromForm({ ...emptyForm(), name: nfc })), created_at: "", updated_at: "" }]);
@@ -176,5 +176,30 @@ describe("a column mapping saved under a name saved already", () => {
     await vi.waitFor(() => expect($(root, "mapping-status")).not.toBeNull());
     // the list shows the mapping saved, not "New mapping" or nothing
     expect(value("mapping-saved")).toBe(nfc);
+  });
+});
+
+describe("a column mapping whose registry key looks like a built-in reader's", () => {
+  it("is saved, says why the key matters and offers the built-in key", async () => {
+    await editedMapping();
+    const warning =
+      "the registry key `eecs-no` looks like `eecs`, the key of the Guarantee of Origin cancellation statement reader (NECS, Danish), but is not it";
+    vi.mocked(api.saveCsvMapping)
+      .mockReset()
+      .mockResolvedValueOnce({ name: "NECS", registry_key_warning: warning, builtin_key: "eecs" })
+      .mockResolvedValueOnce({ name: "NECS", registry_key_warning: null, builtin_key: null });
+    type(root, "mapping-name", "NECS");
+    type(root, "mapping-registry", "eecs-no");
+    click(root, "mapping-save");
+    await vi.waitFor(() => expect($(root, "mapping-key-warning")).not.toBeNull());
+    expect($(root, "mapping-status")?.textContent).toBe("Saved as “NECS”.");
+    expect($(root, "mapping-key-warning")?.textContent).toContain(`Saved, but ${warning}.`);
+
+    click(root, "mapping-use-builtin-key");
+    await vi.waitFor(() => expect($(root, "mapping-status")?.textContent).toBe("Saved as “NECS”."));
+    expect($(root, "mapping-key-warning")).toBeNull();
+    expect(value("mapping-registry")).toBe("eecs");
+    const [, json] = vi.mocked(api.saveCsvMapping).mock.calls[1];
+    expect(JSON.parse(json).registry).toBe("eecs");
   });
 });
