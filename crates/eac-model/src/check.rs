@@ -216,15 +216,27 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
                         format!("value ends ({end}) before or when it starts ({start})"),
                     ));
                 }
-                if start < eac.period_start || end > eac.period_end {
-                    out.push(Violation::error(
-                        Rule::ValueInsidePeriod,
-                        vat("start"),
-                        format!(
-                            "value interval {start} – {end} is outside the EAC period {} – {}",
-                            eac.period_start, eac.period_end
-                        ),
-                    ));
+                // Named at the end that lies outside, each on its own
+                // when both do: a pointer names the field to change.
+                for (outside, field, how) in [
+                    (
+                        start < eac.period_start,
+                        "start",
+                        "starts before the period starts",
+                    ),
+                    (end > eac.period_end, "end", "ends after the period ends"),
+                ] {
+                    if outside {
+                        out.push(Violation::error(
+                            Rule::ValueInsidePeriod,
+                            vat(field),
+                            format!(
+                                "value interval {start} – {end} is outside the EAC period {} – {}: \
+                                 it {how}",
+                                eac.period_start, eac.period_end
+                            ),
+                        ));
+                    }
                 }
             }
             (None, None) => {}

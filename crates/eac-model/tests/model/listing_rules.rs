@@ -282,3 +282,50 @@ fn server_metadata_urls_are_refused_with_the_value_and_the_reason() {
         "`cds_eacs_api` must be an absolute URL (or left out), found null"
     );
 }
+
+/// Rule 14 names the end of a value's interval that lies outside the
+/// EAC's period, and each end on its own when both do: a pointer leads
+/// an editor or a script to the field to change, not to one that is
+/// right (validate, import and every check of an EAC alike).
+#[test]
+fn a_value_outside_the_period_is_named_at_the_end_that_lies_outside() {
+    let at = |start: &str, end: &str| {
+        let mut e = eac("E1", "account");
+        e["values"][0]["start"] = json!(start);
+        e["values"][0]["end"] = json!(end);
+        e
+    };
+    for opts in [CheckOptions::import(), CheckOptions::validate()] {
+        let late = at("2024-01-01T00:00:00Z", "2024-02-01T00:00:00.000000001Z");
+        let (kinds, found) = read_p1(&[late], opts);
+        assert_eq!(
+            (kinds, found),
+            (
+                vec!["invalid"],
+                vec!["error 14 /eacs/0/values/0/end".to_owned()]
+            )
+        );
+        let early = at("2023-12-31T23:59:59Z", "2024-02-01T00:00:00Z");
+        let (_, found) = read_p1(&[early], opts);
+        assert_eq!(found, ["error 14 /eacs/0/values/0/start"]);
+        let both = at("2023-12-31T00:00:00Z", "2024-03-01T00:00:00Z");
+        let (_, found) = read_p1(&[both], opts);
+        assert_eq!(
+            found,
+            [
+                "error 14 /eacs/0/values/0/start",
+                "error 14 /eacs/0/values/0/end"
+            ]
+        );
+    }
+    let late = at("2024-01-01T00:00:00Z", "2024-02-01T00:00:00.000000001Z");
+    let eac = eac_model::p2::read_stored_eac(&late.to_string()).expect("read unchecked");
+    let found = eac_model::check_eac(&eac, "/eacs/3", CheckOptions::validate());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].pointer, "/eacs/3/values/0/end");
+    assert_eq!(
+        found[0].message,
+        "value interval 2024-01-01T00:00:00Z – 2024-02-01T00:00:00.000000001Z is outside the \
+         EAC period 2024-01-01T00:00:00Z – 2024-02-01T00:00:00Z: it ends after the period ends"
+    );
+}
