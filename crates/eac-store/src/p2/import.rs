@@ -283,7 +283,7 @@ pub fn detect_profile(path: &Path) -> DetectedProfile {
     // (has `eac_data_url`, has `values`) of the first element that is an
     // object; None when the listing has none.
     let mut first: Option<(bool, bool)> = None;
-    let _ = eac_model::read_listing_elements(io::BufReader::new(file), |_, element| {
+    let read = eac_model::read_listing_elements(io::BufReader::new(file), |_, element| {
         if let eac_model::strict::Element::Object(fields) = element {
             let has = |key: &str| fields.iter().any(|(k, _)| k == key);
             first = Some((has("eac_data_url"), has("values")));
@@ -313,6 +313,13 @@ pub fn detect_profile(path: &Path) -> DetectedProfile {
             ..p1("its first EAC has `values`")
         },
         Some((false, false)) => p1("its first EAC has no `eac_data_url`"),
+        // The reading stopped inside the first element (it breaks strict
+        // JSON: a comment, a key twice): there is an EAC, unread.
+        None if matches!(&read, Err(eac_model::ListingError::Malformed(v))
+            if v.pointer == "/eacs/0" || v.pointer.starts_with("/eacs/0/")) =>
+        {
+            p1("its first EAC could not be read to tell by")
+        }
         None => p1("it holds no EAC object to tell by"),
     }
 }
@@ -370,5 +377,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(detect_profile(dir.path()).p2);
         assert!(!detect_profile(dir.path()).other_possible);
+    }
+
+    /// A listing whose first EAC breaks strict JSON holds an EAC object:
+    /// it could not be read, which is what the profile is told by. Before,
+    /// the refusal said the file held none.
+    #[test]
+    fn a_first_eac_that_breaks_strict_json_is_said_to_be_unread() {
+        let unread = "its first EAC could not be read to tell by";
+        for text in [
+            "{\"eacs\": [{\"cds_eac_id\": \"a\", // c\n \"values\": []}]}",
+            r#"{"eacs": [{"cds_eac_id": "a", "cds_eac_id": "b", "values": []}]}"#,
+            r#"{"eacs": [{"cds_eac_id": "a", "values": [}]}"#,
+        ] {
+            let found = detected(text);
+            assert_eq!((found.p2, found.why), (false, unread), "{text}");
+        }
+        let none = "it holds no EAC object to tell by";
+        for text in [
+            r#"{"eacs": []}"#,
+            r#"{"eacs": [1]}"#,
+            "not json",
+            r#"{"x": 1}"#,
+        ] {
+            assert_eq!(detected(text).why, none, "{text}");
+        }
     }
 }
