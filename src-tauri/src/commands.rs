@@ -437,7 +437,8 @@ macro_rules! ipc_commands {
             /// (https, published as typed with only a closing `/`
             /// added: one with an empty host, or one a URL parser would rewrite — dot segments,
             /// `%2e%2e`, an upper-case host, the default port — is `invalid_input` naming what it
-            /// would become, before anything is written) or `null` for `file:` URIs; `sha256` is of
+            /// would become, one holding a user name or password is `invalid_input` with the
+            /// password masked, before anything is written) or `null` for `file:` URIs; `sha256` is of
             /// `eacs.json`. `conflict` when another program or window committed while it was
             /// written, and a busy database (`details.busy`), leave the earlier folder as it was;
             /// `warnings` as `export_file`'s, at the detail file of the first EAC with such a

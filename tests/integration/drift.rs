@@ -344,9 +344,12 @@ fn the_export_dialog_and_the_export_judge_base_urls_alike() {
             case["refused"].as_bool().unwrap(),
             "{text:?}: {problem:?}"
         );
+        let problem = problem.unwrap_or_default().replace('`', "");
         if let Some(says) = case["says"].as_str() {
-            let problem = problem.unwrap_or_default().replace('`', "");
             assert!(problem.contains(says), "{text:?}: {problem}");
+        }
+        if let Some(hides) = case["hides"].as_str() {
+            assert!(!problem.contains(hides), "{text:?}: {problem}");
         }
     }
     // The UI's unit test reads the same file.

@@ -1420,12 +1420,15 @@ mod tests {
             "https://example.org/a[1]/",
             "https://example.org/a|b^c/",
             "http://example.org/a/",
+            "https://analyst:S3cret@example.com/eacs/",
         ] {
             let e =
                 export_p2(&mut store, None, &dest, Some(base), &eac_store::NoProgress).unwrap_err();
             assert_eq!(e.code, crate::ErrorCode::InvalidInput, "{base}: {e:?}");
             assert!(e.message.starts_with("the base URL `"), "{}", e.message);
             assert!(e.message.contains("nothing was written"), "{}", e.message);
+            // The app refuses a password as the command line does, masked.
+            assert!(!e.message.contains("S3cret"), "{}", e.message);
             assert!(e.violations().is_empty(), "{e:?}");
             let after: Vec<_> = fs::read_dir(dir.path())
                 .unwrap()

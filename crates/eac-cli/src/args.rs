@@ -872,9 +872,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE|DIR", value_parser = export_path())]
     pub out: PathBuf,
     /// P2: the https URL the bundle will be published at, published as typed with only a closing
-    /// / added (default: file: URIs of the folder). Refused: a query or fragment, no host
-    /// (https:///eacs/), and what a URL parser would rewrite (dot segments such as .. or %2e%2e,
-    /// an upper-case host or scheme, the default port :443), naming what it would become
+    /// / added (default: file: URIs of the folder). Refused: a user name or password
+    /// (https://user:pw@…, which every URL of the bundle would publish), a query or fragment, no
+    /// host (https:///eacs/), and what a URL parser would rewrite (dot segments such as .. or
+    /// %2e%2e, an upper-case host or scheme, the default port :443), naming what it would become
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     #[command(flatten)]

@@ -1484,6 +1484,26 @@ pub fn is_absolute_url(text: &str) -> bool {
         && is_uri(text)
 }
 
+/// The byte range of a `scheme://` URL's authority (RFC 3986 §3.2: up to
+/// the next `/`, `?` or `#`).
+fn authority_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let (scheme, rest) = scheme_and_rest(text)?;
+    let start = scheme.len() + 1 + 2;
+    rest.starts_with("//").then_some(())?;
+    let end = text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |i| start + i);
+    Some(start..end)
+}
+
+/// The byte range of a `scheme://` URL's userinfo (RFC 3986 §3.2.1: what
+/// precedes the authority's last `@`, the `@` left out), if it has an `@`.
+pub fn userinfo_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let authority = authority_range(text)?;
+    let at = text[authority.clone()].rfind('@')?;
+    Some(authority.start..authority.start + at)
+}
+
 /// A URL's scheme (RFC 3986 §3.1: a letter, then letters, digits, `+`,
 /// `-`, `.`) and what follows its `:`.
 fn scheme_and_rest(text: &str) -> Option<(&str, &str)> {

@@ -47,7 +47,7 @@ describe("P2 base URL", () => {
     expect(baseUrlProblem("https://example.org/100%/")).toMatch(/%25/);
     expect(baseUrlProblem("https://example.org/caf%C3%A9%5B1%5D/")).toBeNull();
     expect(baseUrlProblem("https://[2001:db8::1]/eacs/")).toBeNull();
-    expect(baseUrlProblem("https://user@[2001:db8::1]:8443/eacs/")).toBeNull();
+    expect(baseUrlProblem("https://[2001:db8::1]:8443/eacs/")).toBeNull();
   });
 });
 
@@ -58,6 +58,7 @@ describe("P2 base URLs judged as the export judges them", () => {
       const problem = baseUrlProblem(c.text);
       expect([c.text, problem !== null]).toEqual([c.text, c.refused]);
       if ("says" in c && c.says) expect([c.text, problem]).toEqual([c.text, expect.stringContaining(c.says)]);
+      if ("hides" in c && c.hides) expect([c.text, problem]).toEqual([c.text, expect.not.stringContaining(c.hides)]);
     }
   });
   it("names what a rewritten URL would become and what to write", () => {
@@ -66,6 +67,9 @@ describe("P2 base URLs judged as the export judges them", () => {
     );
     expect(baseUrlProblem("https:///eacs/2024/")).toMatch(/^The base URL has no host: .*https:\/\/example\.org\/eacs\/\)\.$/);
     expect(baseUrlProblem(" https://example.org/eacs ")).toBeNull();
+    expect(baseUrlProblem("https://analyst:S3cret@example.com/eacs/")).toBe(
+      "The base URL holds a user name and password (analyst:***@), which every URL in the bundle would publish. Write it without, e.g. https://example.com/eacs/: whoever reads the bundle signs in to the web server with their own name.",
+    );
   });
 });
 

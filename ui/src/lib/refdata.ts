@@ -53,8 +53,8 @@ export function emissionFormEdited(
  * A problem with the P2 base URL (empty is fine: file: URIs are used), or
  * null: what the export refuses (eac_store::p2::base_url_problem), said as
  * it says it, as one types. A base URL is published as typed, only a
- * closing `/` added (decision 279): one with no host, or one a URL parser
- * would rewrite, is refused. The shared cases of
+ * closing `/` added (decision 279): one with no host, a user name or
+ * password, or one a URL parser would rewrite, is refused. The shared cases of
  * tests/fixtures/base-urls.json hold the two to one list.
  */
 export function baseUrlProblem(text: string): string | null {
@@ -65,6 +65,14 @@ export function baseUrlProblem(text: string): string | null {
     u = new URL(t);
   } catch {
     return "The base URL is not a URL; write it like https://example.org/eacs/.";
+  }
+  // Every URL of the bundle, files made to be published, would carry a
+  // user name or password: refused, the password masked.
+  if (u.username !== "" || u.password !== "") {
+    const what = u.username === "" ? "a password" : u.password === "" ? "a user name" : "a user name and password";
+    const held = u.password === "" ? `${u.username}@` : `${u.username}:***@`;
+    const without = t.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, "$1");
+    return `The base URL holds ${what} (${held}), which every URL in the bundle would publish. Write it without, e.g. ${without}: whoever reads the bundle signs in to the web server with their own name.`;
   }
   if (u.protocol !== "https:") return "The base URL must start with https://.";
   // `?` alone is an empty query the parser hides (`search` is ""): the

@@ -94,6 +94,45 @@ fn an_edit_of_an_eac_modified_in_the_future_is_published_with_a_later_cds_modifi
     );
 }
 
+/// A base URL holding a user name and password would publish them in
+/// every URL of the bundle: refused, the password never said back.
+#[test]
+fn a_base_url_with_a_password_is_refused_and_the_password_never_said() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for (base, says) in [
+        (
+            "https://analyst:S3cret@example.com/eacs/",
+            "the base URL `https://analyst:***@example.com/eacs/` holds a user name and password \
+             (`analyst:***@`), which every URL in the bundle would publish (each `eac_data_url` in \
+             eacs.json, `cds_eacs_api` and `documentation` in server-metadata.json); nothing was \
+             written. Write the base URL without it, e.g. `https://example.com/eacs/`",
+        ),
+        (
+            "https://analyst@example.com/eacs/",
+            "the base URL `https://analyst@example.com/eacs/` holds a user name (`analyst@`)",
+        ),
+    ] {
+        let out = desk
+            .eacdesk()
+            .args([
+                "export",
+                "--profile",
+                "p2",
+                "--out",
+                "u1",
+                "--base-url",
+                base,
+            ])
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(!stderr.contains("S3cret"), "{stderr}");
+        assert!(!desk.path("u1").exists(), "{base}");
+    }
+}
+
 #[test]
 fn a_base_url_the_parser_would_rewrite_is_refused_before_anything_is_written() {
     let desk = Desk::new();
@@ -536,7 +575,7 @@ fn export_help_says_which_base_urls_and_destinations_are_refused() {
     let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
     for says in [
         "published as typed with only a closing / added",
-        "Refused: a query or fragment, no host (https:///eacs/), and what a URL parser would rewrite (dot segments such as .. or %2e%2e, an upper-case host or scheme, the default port :443), naming what it would become",
+        "Refused: a user name or password (https://user:pw@…, which every URL of the bundle would publish), a query or fragment, no host (https:///eacs/), and what a URL parser would rewrite (dot segments such as .. or %2e%2e, an upper-case host or scheme, the default port :443), naming what it would become",
         "in a folder that exists; a new P2 folder is not named *.json",
     ] {
         assert!(help.contains(says), "{says}: {help}");

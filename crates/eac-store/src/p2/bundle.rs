@@ -207,42 +207,48 @@ pub fn base_url_problem(text: &str) -> Option<String> {
 
 /// The base URL `text` as a bundle uses it (ending in `/`), refused
 /// (`invalid_input`, naming it) unless it is an absolute https URL without
-/// query or fragment that the shipped schemas take as a `uri` as written
-/// (`[`, `]`, `|`, `^`, spaces and non-ASCII percent-encoded): judged by
+/// userinfo, query or fragment that the shipped schemas take as a `uri` as
+/// written (`[`, `]`, `|`, `^`, spaces and non-ASCII percent-encoded): judged by
 /// the predicate the rules and the schemas share
 /// ([`eac_model::read::is_absolute_url`]), before anything is written,
-/// instead of by the check of the finished bundle, once per EAC.
+/// instead of by the check of the finished bundle, once per EAC. A
+/// password in it is never said back.
 fn parse_base_url(text: &str) -> Result<Url> {
+    let shown = base_url_shown(text);
+    let shown = shown.as_str();
+    if let Some(problem) = userinfo_problem(text, shown) {
+        return Err(StoreError::InvalidInput(problem));
+    }
+    // `https:///eacs/` would read `eacs` as the host: a typo is not
+    // published as another server's URL.
+    let after_scheme = text.get("https://".len()..).unwrap_or("");
+    if text.starts_with("https://") && after_scheme.starts_with('/') {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{shown}` has no host: nothing stands between `https://` and the next \
+             `/`; nothing was written. Write the host after `https://` (e.g. \
+             https://example.org/eacs/)"
+        )));
+    }
     if !eac_model::read::is_absolute_url(text) {
         return Err(StoreError::InvalidInput(format!(
             "the base URL `{}` is not a valid URI as the P2 schemas require: {}; nothing was written. Write it as an absolute https:// URL with spaces, `[`, `]`, `|`, `^` and non-ASCII characters percent-encoded (`%20`, `%5B`, `%5D`, `%7C`, `%5E`, UTF-8 bytes), or choose another base URL.",
-            eac_model::quote(text),
+            eac_model::quote(shown),
             eac_model::read::url_problem(text)
         )));
     }
     let mut url = Url::parse(text).map_err(|e| {
         StoreError::InvalidInput(format!(
-            "the base URL `{text}` is not an absolute URL ({e}); nothing was written"
+            "the base URL `{shown}` is not an absolute URL ({e}); nothing was written"
         ))
     })?;
     if url.scheme() != "https" {
         return Err(StoreError::InvalidInput(format!(
-            "the base URL `{text}` must start with https:// (where the bundle will be published); nothing was written"
+            "the base URL `{shown}` must start with https:// (where the bundle will be published); nothing was written"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(StoreError::InvalidInput(format!(
-            "the base URL `{text}` must not have a query or fragment; nothing was written"
-        )));
-    }
-    // `https:///eacs/` would read `eacs` as the host: a typo is not
-    // published as another server's URL.
-    let after_scheme = text.get("https://".len()..).unwrap_or("");
-    if after_scheme.starts_with('/') {
-        return Err(StoreError::InvalidInput(format!(
-            "the base URL `{text}` has no host: nothing stands between `https://` and the next \
-             `/`; nothing was written. Write the host after `https://` (e.g. \
-             https://example.org/eacs/)"
+            "the base URL `{shown}` must not have a query or fragment; nothing was written"
         )));
     }
     if !url.path().ends_with('/') {
@@ -266,6 +272,53 @@ fn parse_base_url(text: &str) -> Result<Url> {
         )));
     }
     Ok(url)
+}
+
+/// `text` as a message says it: the password of its userinfo, if any, as
+/// `***`, as every database address's is (decision 253).
+fn base_url_shown(text: &str) -> String {
+    let Some(userinfo) = eac_model::read::userinfo_range(text) else {
+        return text.to_owned();
+    };
+    match text[userinfo.clone()].split_once(':') {
+        Some((user, password)) if !password.is_empty() => format!(
+            "{}{user}:***{}",
+            &text[..userinfo.start],
+            &text[userinfo.end..]
+        ),
+        _ => text.to_owned(),
+    }
+}
+
+/// Why a base URL holding a user name or password (`https://user:pw@host/`)
+/// is refused: every URL of the bundle, a set of files made to be put on a
+/// web server for anyone to read, would carry them (RFC 3986 §3.2.1, RFC
+/// 9110 §4.2.4: a sender must not put userinfo in an http(s) URL). Said
+/// with the password masked, naming the URL to write instead. An empty
+/// userinfo (`https://@host/`) is left to the parser check, which names
+/// the URL it would become.
+fn userinfo_problem(text: &str, shown: &str) -> Option<String> {
+    let userinfo = eac_model::read::userinfo_range(text)?;
+    let (user, password) = text[userinfo.clone()]
+        .split_once(':')
+        .unwrap_or((&text[userinfo.clone()], ""));
+    let (what, held) = match (user.is_empty(), password.is_empty()) {
+        (true, true) => return None,
+        (false, true) => ("a user name", format!("{user}@")),
+        (true, false) => ("a password", ":***@".to_owned()),
+        (false, false) => ("a user name and password", format!("{user}:***@")),
+    };
+    let without = format!("{}{}", &text[..userinfo.start], &text[userinfo.end + 1..]);
+    Some(format!(
+        "the base URL `{}` holds {what} (`{}`), which every URL in the bundle would publish \
+         (each `eac_data_url` in eacs.json, `cds_eacs_api` and `documentation` in \
+         server-metadata.json); nothing was written. Write the base URL without it, e.g. \
+         `{}`: whoever reads the bundle signs in to the web server with their own name, not \
+         with one published in its URLs",
+        eac_model::quote(shown),
+        eac_model::quote(&held),
+        eac_model::quote(&without),
+    ))
 }
 
 /// The hidden file in every bundle that lists, relative to the bundle
@@ -1264,10 +1317,66 @@ mod tests {
         }
         for good in [
             "https://example.org:8443/eacs/",
-            "https://user@example.org/x/",
             "https://example.org/a%2Fb/",
         ] {
             assert!(parse_base_url(good).is_ok(), "{good}");
+        }
+    }
+
+    /// A base URL holding a user name or password is refused: every URL of
+    /// the bundle would publish them. The password is never said back.
+    #[test]
+    fn a_base_url_with_userinfo_is_refused_without_saying_the_password() {
+        for (bad, shown, held) in [
+            (
+                "https://analyst:S3cret@example.com/eacs/",
+                "https://analyst:***@example.com/eacs/",
+                "a user name and password (`analyst:***@`)",
+            ),
+            (
+                "https://:S3cret@example.com/eacs/",
+                "https://:***@example.com/eacs/",
+                "a password (`:***@`)",
+            ),
+            (
+                "https://analyst@example.com/eacs/",
+                "https://analyst@example.com/eacs/",
+                "a user name (`analyst@`)",
+            ),
+            (
+                "https://analyst:@example.com/eacs/",
+                "https://analyst:@example.com/eacs/",
+                "a user name (`analyst@`)",
+            ),
+            (
+                "https://a:S3cret@b@example.com:8443/eacs/",
+                "https://a:***@example.com:8443/eacs/",
+                "a user name and password (`a:***@`)",
+            ),
+        ] {
+            let message = base_url_problem(bad).unwrap();
+            assert!(
+                message.starts_with(&format!("the base URL `{shown}` holds {held}, which every URL in the bundle would publish")),
+                "{message}"
+            );
+            assert!(
+                message.contains(
+                    "nothing was written. Write the base URL without it, e.g. `https://example.com"
+                ),
+                "{message}"
+            );
+            assert!(!message.contains("S3cret"), "{message}");
+        }
+        // Whatever else is wrong with it, the password is masked.
+        for bad in [
+            "http://analyst:S3cret@example.com/eacs/",
+            "ftp://analyst:S3cret@example.com/eacs/",
+            "https://analyst:S3cret@/eacs/",
+            "https://analyst:S3cret@exa mple.com/",
+        ] {
+            let message = base_url_problem(bad).unwrap();
+            assert!(message.contains("analyst:***@"), "{message}");
+            assert!(!message.contains("S3cret"), "{message}");
         }
     }
 
