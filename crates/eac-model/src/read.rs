@@ -1468,20 +1468,25 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
 }
 
 /// An absolute URL: a scheme (RFC 3986 §3.1) followed by a non-empty rest,
-/// no spaces, an `http(s)` URL with its `//` authority, and a URI as the
+/// no spaces, an `http(s)` URL with its `//` authority and a host in it
+/// (RFC 9110 §4.2: `https:///x` names no server), and a URI as the
 /// shipped schemas' `"format": "uri"` judges it ([`is_uri`]). Every URL the
 /// rules read (`next`/`previous`, `eac_data_url`, `cds_eacs_api`, a format's
 /// `documentation`) is judged here, so import refuses exactly the URLs
-/// `validate` refuses (decision 275).
+/// `validate` refuses (decision 275), and the P2 base URL too.
 pub fn is_absolute_url(text: &str) -> bool {
     let Some((scheme, rest)) = scheme_and_rest(text) else {
         return false;
     };
     !rest.is_empty()
         && !text.chars().any(char::is_whitespace)
-        && (!matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
-            || rest.len() > 2 && rest.starts_with("//"))
+        && (!is_http(scheme) || rest.len() > 2 && rest.starts_with("//"))
+        && !http_host_missing(text)
         && is_uri(text)
+}
+
+fn is_http(scheme: &str) -> bool {
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
 }
 
 /// The byte range of a `scheme://` URL's authority (RFC 3986 §3.2: up to
@@ -1502,6 +1507,24 @@ pub fn userinfo_range(text: &str) -> Option<std::ops::Range<usize>> {
     let authority = authority_range(text)?;
     let at = text[authority.clone()].rfind('@')?;
     Some(authority.start..authority.start + at)
+}
+
+/// Whether `text` is an `http(s)://` URL whose authority has no host:
+/// `https:///x`, `https://user@/x`, `https://:443/x`.
+fn http_host_missing(text: &str) -> bool {
+    let (Some((scheme, _)), Some(authority)) = (scheme_and_rest(text), authority_range(text))
+    else {
+        return false;
+    };
+    let host_port = match userinfo_range(text) {
+        Some(userinfo) => &text[userinfo.end + 1..authority.end],
+        None => &text[authority],
+    };
+    let host = match host_port.starts_with('[') {
+        true => host_port,
+        false => host_port.split(':').next().unwrap_or(""),
+    };
+    is_http(scheme) && host.is_empty()
 }
 
 /// A URL's scheme (RFC 3986 §3.1: a letter, then letters, digits, `+`,
@@ -1541,6 +1564,8 @@ pub fn url_problem(text: &str) -> &'static str {
         "it holds characters outside ASCII, which a URI must percent-encode (an IRI is not a URI)"
     } else if scheme_and_rest(text).is_none_or(|(_, rest)| rest.is_empty()) {
         "it needs a scheme (`https:`, `file:`…) and, for http(s), `//` and a host"
+    } else if http_host_missing(text) {
+        "it has no host: write the server's name after `//` (as in `https://example.org/…`)"
     } else if !is_uri(text) {
         "it is no URI by RFC 3986 (characters such as [ ] | ^ { } < > \\ \" ` and a second # must be percent-encoded, and every % is followed by two hex digits)"
     } else {

@@ -184,7 +184,9 @@ fn a_forced_cds_profile_is_honoured_both_ways() {
 
 /// Decision 275: an `eac_data_url` the schema's `uri` format refuses is
 /// refused by import too (it was stored, and every P2 export failed on it
-/// afterwards), and one it accepts is accepted by both.
+/// afterwards), and one it accepts is accepted by both. An http(s) URL
+/// with no host (`https:///a.pdf`) is refused by both, as the P2 base URL
+/// is; the publisher's upper-case scheme or host and userinfo are kept.
 #[test]
 fn validate_and_import_judge_eac_data_urls_alike() {
     let desk = Desk::new();
@@ -207,6 +209,9 @@ fn validate_and_import_judge_eac_data_urls_alike() {
         "https://x.org/a`b",
         "https://x.org/#a#b",
         "https://x.org/a%",
+        "https:///a.pdf",
+        "http:///a.pdf",
+        "https://user@/a.pdf",
     ];
     for (i, url) in refused.iter().enumerate() {
         let file = with_url(&format!("bad-{i}.json"), url);
@@ -240,6 +245,9 @@ fn validate_and_import_judge_eac_data_urls_alike() {
         "https://xn--bcher-kva.example/a",
         "https://x.org/a?b=c#d",
         "urn:isbn:0451450523",
+        "HTTPS://X.ORG/a.pdf",
+        "https://reader:pw@x.org/a.pdf",
+        "file:///srv/a.pdf",
     ]
     .iter()
     .enumerate()

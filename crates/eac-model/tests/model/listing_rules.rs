@@ -283,6 +283,46 @@ fn server_metadata_urls_are_refused_with_the_value_and_the_reason() {
     );
 }
 
+/// An http(s) URL names a server: one whose host is empty (`https:///x`)
+/// is no absolute URL in any member that holds one (rules 1 and 2), said
+/// so, while the publisher's upper-case scheme or host and userinfo are
+/// theirs to write.
+#[test]
+fn an_http_url_without_a_host_is_no_absolute_url() {
+    use eac_model::read::is_absolute_url;
+    for (url, absolute) in [
+        ("https:///x", false),
+        ("http:///x", false),
+        ("HTTPS:///x", false),
+        ("https:////example.org/x", false),
+        ("https://user@/x", false),
+        ("https://:443/x", false),
+        ("https://?q", false),
+        ("https://example.org/x", true),
+        ("HTTPS://EXAMPLE.ORG/a", true),
+        ("https://user:pw@example.org/a", true),
+        ("https://[2001:db8::1]:8443/a", true),
+        ("file:///srv/a.pdf", true),
+        ("urn:isbn:0451450523", true),
+    ] {
+        assert_eq!(is_absolute_url(url), absolute, "{url}");
+    }
+    let text = r#"{"cds_customerdata_version": "v1", "cds_eacs_api": "https:///eacs.json",
+        "cds_eac_formats": {"f": {"id": "f", "name": "F", "description": "d", "documentation": "https:///doc"}}}"#;
+    let found = read_server_metadata(text).unwrap_err();
+    let got: Vec<String> = found
+        .iter()
+        .map(|v| format!("{}: {}", located(v), v.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "error 2 /cds_eacs_api: `cds_eacs_api` must be an absolute URL, found `https:///eacs.json`: it has no host: write the server's name after `//` (as in `https://example.org/…`)",
+            "error 2 /cds_eac_formats/f/documentation: `documentation` must be an absolute URL, found `https:///doc`: it has no host: write the server's name after `//` (as in `https://example.org/…`)",
+        ]
+    );
+}
+
 /// Rule 14 names the end of a value's interval that lies outside the
 /// EAC's period, and each end on its own when both do: a pointer leads
 /// an editor or a script to the field to change, not to one that is
