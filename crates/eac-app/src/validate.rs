@@ -4,7 +4,7 @@ use std::path::Path;
 
 use eac_model::check::ListingIds;
 use eac_model::frame::BorrowedElement;
-use eac_model::read::{eac_from_element, element_id, read_array_framed};
+use eac_model::read::{eac_from_element, element_id, read_array_framed, Origin};
 use eac_model::{
     CheckOptions, Eac, EacRead, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary,
     ObjectRead,
@@ -185,7 +185,7 @@ pub(crate) fn validate_p1(
             }
         });
         let mut batch = Batch::default();
-        let outcome = read_array_framed(file, "eacs", |index, element, text| {
+        let outcome = read_array_framed(file, "eacs", |index, element, origin| {
             let here = index % BATCH < READ_HERE;
             // Rule 7 in document order, for every element whatever else
             // it breaks (as an import judges it).
@@ -193,14 +193,14 @@ pub(crate) fn validate_p1(
                 .ids
                 .repeated(element_id(&element).as_deref(), index);
             collector.here.push_back(Here {
-                read: here.then(|| eac_from_element(index, &element, opts)),
+                read: here.then(|| eac_from_element(index, &element, origin, opts)),
                 repeated,
             });
-            let body = match text {
-                Some(text) => {
+            let body = match origin {
+                Some(origin) => {
                     let at = batch.text.len();
-                    batch.text.push_str(text);
-                    Body::Text(at..batch.text.len())
+                    batch.text.push_str(origin.text);
+                    Body::Text(at..batch.text.len(), origin.place)
                 }
                 // Rebuilt owned: the streaming reader's elements are rare
                 // (what the framing did not expect).
@@ -348,16 +348,20 @@ struct Batch {
 }
 
 /// An element on its way to the worker: where its JSON text as framed is
-/// in the batch's text, or the streaming reader's element.
+/// in the batch's text and where it is in the file, or the streaming
+/// reader's element.
 enum Body {
-    Text(std::ops::Range<usize>),
+    Text(std::ops::Range<usize>, eac_model::place::Place),
     Element(eac_model::strict::Element),
 }
 
 impl Body {
     fn of(self, text: &str) -> Item<'_> {
         match self {
-            Body::Text(range) => Item::Text(&text[range]),
+            Body::Text(range, place) => Item::Text(Origin {
+                text: &text[range],
+                place,
+            }),
             Body::Element(element) => Item::Element(element),
         }
     }
@@ -365,7 +369,7 @@ impl Body {
 
 /// An element as the worker judges it.
 enum Item<'t> {
-    Text(&'t str),
+    Text(Origin<'t>),
     Element(eac_model::strict::Element),
 }
 
@@ -391,9 +395,10 @@ fn judge(
     let mut schema = ListingSchema::new(crate::SchemaKind::P1Listing);
     let check_schema = !schema_full.load(Ordering::Relaxed);
     let read = match body {
-        Item::Text(text) => {
+        Item::Text(origin) => {
+            let text = origin.text;
             let read = rules.then(|| match serde_json::from_str::<BorrowedElement>(text) {
-                Ok(element) => eac_from_element(index, &element, opts),
+                Ok(element) => eac_from_element(index, &element, Some(origin), opts),
                 Err(_) => unreachable!("a framed element parses again"),
             });
             if check_schema {
@@ -402,8 +407,8 @@ fn judge(
             read
         }
         Item::Element(element) => {
-            let read =
-                rules.then(|| eac_from_element(index, &BorrowedElement::view(&element), opts));
+            let read = rules
+                .then(|| eac_from_element(index, &BorrowedElement::view(&element), None, opts));
             if check_schema {
                 schema.check_item(index, SchemaItem::Element(element));
             }

@@ -188,7 +188,8 @@ fn malformed_file_is_refused_with_a_located_error_and_nothing_written() {
         .stderr(contains(
             "Nothing was imported from ".to_owned()
                 + &example("bad-p1-overview-not-json.json")
-                + ": 1 rule violation",
+                + ": 1 rule violation (read as profile P1: its first EAC could not be read to \
+                   tell by)",
         ))
         .stderr(is_match(r"bad-p1-overview-not-json\.json:\d+:\d+: error \(rule 20\)").unwrap());
     assert_eq!(desk.count(), 1);
@@ -205,6 +206,50 @@ fn malformed_file_is_refused_with_a_located_error_and_nothing_written() {
         .stdout(contains("7 added"))
         .stdout(contains("1 of 2 files imported."));
     assert_eq!(desk.count(), 8);
+}
+
+/// Tester 42: a key written twice inside an extension member was named at
+/// the member, with no line or column. `validate` (whichever of its
+/// threads reads the EAC) and `import` name the key and its place, as
+/// they do a key twice among the spec's fields.
+#[test]
+fn a_key_twice_inside_an_extension_is_said_at_its_line_and_column() {
+    let desk = Desk::new();
+    let text = std::fs::read_to_string(example("good-p1-mixed-order.json")).unwrap();
+    let first = text.find("\n    {").unwrap();
+    let end = text.find("\n    },").unwrap() + "\n    },".len();
+    let (element, rest) = (&text[first..end], &text[first..]);
+    let mut listing = text[..first].to_owned();
+    // Element 45: among those `validate` hands to its second thread.
+    for i in 0..43 {
+        listing.push_str(&element.replacen("\"e-01\"", &format!("\"pad-{i}\""), 1));
+    }
+    listing.push_str(&rest.replacen(
+        "\"acme_note\": \"extension field, must be tolerated\"",
+        "\"acme\": {\"a\": 1, \"b\": {\"a\": 1}, \"a\": 2}",
+        1,
+    ));
+    let at = listing.find("\"a\": 2").unwrap();
+    let line = listing[..at].matches('\n').count() + 1;
+    let column = at - listing[..at].rfind('\n').unwrap();
+    let file = desk.path("twice.json");
+    std::fs::write(&file, &listing).unwrap();
+    let said = format!(
+        "twice.json:{line}:{column}: error (rule 20) at /eacs/45/acme/a [EAC e-03]: duplicate key \
+         `a` (rule 20: strict JSON)"
+    );
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(contains(said.as_str()));
+    desk.eacdesk()
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains(said.as_str()));
 }
 
 /// Hidden databases being built beside `dir`'s database (a new database,

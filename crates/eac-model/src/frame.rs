@@ -460,14 +460,15 @@ fn next_structural(text: &[u8], from: usize) -> usize {
 
 /// Reads the array of `key` in a listing document starting in `reader`
 /// (after any byte order mark, `head` holding bytes already read), handing
-/// each well-formed element to `on_element(index, element, text)` (`text`:
-/// the element's JSON text as framed), until the
+/// each well-formed element to `on_element(index, element, text, place)`
+/// (`text`: the element's JSON text as framed, `place`: that of its first
+/// byte in the document), until the
 /// array ends, the callback stops or something needs the streaming reader.
 pub(crate) fn frame_array<R: Read>(
     reader: R,
     head: Vec<u8>,
     key: &str,
-    on_element: &mut dyn FnMut(usize, BorrowedElement<'_>, &str) -> bool,
+    on_element: &mut dyn FnMut(usize, BorrowedElement<'_>, &str, Place) -> bool,
 ) -> io::Result<Framed<R>> {
     let mut b = Buffer::new(reader, head);
     let with_prefix = |tail: &str| format!("{{\"{key}\":[{tail}").into_bytes();
@@ -541,7 +542,9 @@ pub(crate) fn frame_array<R: Read>(
             }
         };
         let text = &b.text[start..start + len];
-        let go_on = on_element(index, element, text);
+        let mut place = b.place;
+        place.pass(&b.text.as_bytes()[b.pos..start]);
+        let go_on = on_element(index, element, text, place);
         b.advance(start + len);
         index += 1;
         if !go_on {
@@ -666,7 +669,7 @@ mod tests {
             Box::new(Trickle(document.as_bytes(), 0)),
         ] {
             let mut framed = Vec::new();
-            let end = frame_array(reader, Vec::new(), "eacs", &mut |i, _, text| {
+            let end = frame_array(reader, Vec::new(), "eacs", &mut |i, _, text, _| {
                 assert_eq!(i, framed.len());
                 framed.push(text.to_owned());
                 true
@@ -702,7 +705,7 @@ mod tests {
             document.as_bytes(),
             Vec::new(),
             "eacs",
-            &mut |_, _, text| {
+            &mut |_, _, text, _| {
                 framed.push(text.to_owned());
                 true
             },

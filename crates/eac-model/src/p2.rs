@@ -599,6 +599,15 @@ pub fn read_eac_document(text: &str, opts: CheckOptions) -> crate::EacRead {
             }
         }
     };
+    // Read borrowed from the text, so a finding inside a member (a key
+    // twice in an extension) is placed in the file.
+    if let Ok(crate::frame::BorrowedElement::Object(fields)) = serde_json::from_str(text) {
+        let origin = crate::read::Origin {
+            text,
+            place: crate::place::Place::START,
+        };
+        return crate::read::eac_from_borrowed(&fields, "", Some(origin), opts);
+    }
     match serde_json::from_str::<StrictObject>(text) {
         Ok(obj) => crate::read::eac_from_fields(obj.fields, "", opts),
         Err(e) => {

@@ -177,17 +177,46 @@ pub fn eac_from_fields_unchecked(
 }
 
 /// [`eac_from_fields`] over members borrowed from the listing's buffer
-/// (only what the EAC keeps is copied).
+/// (only what the EAC keeps is copied); from `origin`'s text, when
+/// given, so what is found inside a member is placed in the file.
 pub fn eac_from_borrowed(
     fields: &[(Cow<'_, str>, &RawValue)],
     base: &str,
+    origin: Option<Origin<'_>>,
     opts: CheckOptions,
 ) -> EacRead {
     let fields = fields
         .iter()
         .map(|(k, raw)| (Cow::Borrowed(k.as_ref()), Raw::Borrowed(raw)))
         .collect();
-    eac_from_reader(FieldReader::borrowed(fields, base), base, opts)
+    let mut r = FieldReader::borrowed(fields, base);
+    r.origin = origin;
+    eac_from_reader(r, base, opts)
+}
+
+/// The text an object's members were parsed from, borrowed, and the
+/// place of its first byte in its file: a finding inside a member (a key
+/// twice in an extension) is placed at its line and column there.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'t> {
+    pub text: &'t str,
+    pub place: Place,
+}
+
+impl Origin<'_> {
+    /// The place of `inner[offset]` when `inner` is part of this text.
+    fn place_of(&self, inner: &str, offset: usize) -> Option<Place> {
+        let start = (inner.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let end = start.checked_add(inner.len())?;
+        if end > self.text.len() || offset >= inner.len() {
+            return None;
+        }
+        let mut place = self.place;
+        // Past the character, as serde_json's places are (`Place::before`
+        // is its column: [`Violation::at_json_place`]).
+        place.pass(&self.text.as_bytes()[..start + offset + 1]);
+        Some(place)
+    }
 }
 
 fn eac_from_reader(r: FieldReader<'_>, base: &str, opts: CheckOptions) -> EacRead {
@@ -305,6 +334,8 @@ pub(crate) struct FieldReader<'a> {
     value: Option<usize>,
     pub(crate) errors: Vec<Violation>,
     pub(crate) eac_id: Option<String>,
+    /// The text the members are borrowed from, when known.
+    origin: Option<Origin<'a>>,
 }
 
 impl<'a> FieldReader<'a> {
@@ -323,6 +354,7 @@ impl<'a> FieldReader<'a> {
             value: None,
             errors: Vec::new(),
             eac_id: None,
+            origin: None,
         }
     }
 
@@ -721,7 +753,8 @@ impl<'a> FieldReader<'a> {
                             .iter()
                             .map(|&(k, v)| (Cow::Borrowed(k), Raw::Span(v))),
                     );
-                    let (value, back) = read_value(fields, &base, i, opts, &mut self.errors);
+                    let (value, back) =
+                        read_value(fields, &base, i, self.origin, opts, &mut self.errors);
                     fields = back;
                     match value {
                         Some(v) => out.push(v),
@@ -765,7 +798,8 @@ impl<'a> FieldReader<'a> {
                             .take(n)
                             .map(|(k, raw)| (k, Raw::Borrowed(raw))),
                     );
-                    let (value, back) = read_value(fields, &base, i, opts, &mut self.errors);
+                    let (value, back) =
+                        read_value(fields, &base, i, self.origin, opts, &mut self.errors);
                     fields = back;
                     match value {
                         Some(v) => out.push(v),
@@ -801,11 +835,8 @@ impl<'a> FieldReader<'a> {
                 Ok(e) => elements.push(e),
                 Err(e) => {
                     let pointer = format!("{}/values/{i}", self.pointer());
-                    self.errors.push(Violation::error(
-                        Rule::StrictJson,
-                        pointer,
-                        clean_message(&e),
-                    ));
+                    let v = Violation::error(Rule::StrictJson, pointer, clean_message(&e));
+                    self.errors.push(self.at_repeated_key(v, raw.get()));
                 }
             }
         }
@@ -925,24 +956,51 @@ impl<'a> FieldReader<'a> {
                 self.errors.push(v);
                 continue;
             }
-            let raw = raw.into_owned();
-            if let Err(e) = raw.as_ref().map_or_else(
+            // The member's text where it was parsed, to place a finding.
+            let raw_text: &str = match &raw {
+                Raw::Borrowed(raw) => raw.get(),
+                Raw::Span(text) => text,
+                Raw::Owned(_) => "",
+            };
+            let owned = raw.into_owned();
+            if let Err(e) = owned.as_ref().map_or_else(
                 |e| Err(serde::de::Error::custom(e)),
                 |raw| check_no_duplicate_keys(raw),
             ) {
-                let pointer = self.at(&pointer_token(&key));
-                self.errors.push(Violation::error(
-                    Rule::StrictJson,
-                    pointer,
-                    clean_message(&e),
-                ));
+                let member = self.at(&pointer_token(&key));
+                let v = Violation::error(Rule::StrictJson, member, clean_message(&e));
+                // A key twice is named and placed itself, as a field's is.
+                let text = match (&owned, raw_text) {
+                    (Ok(owned), "") => owned.get(),
+                    (_, text) => text,
+                };
+                self.errors.push(self.at_repeated_key(v, text));
             }
+            let raw = owned;
             if let Ok(raw) = raw {
                 rest.push((key.into_owned(), raw));
             }
         }
         self.fields = fields;
         Extensions(rest)
+    }
+
+    /// `v`, found in the member (or value) at `v.pointer` whose JSON text
+    /// is `text`: when it is a key written twice, named at that key
+    /// (`/eacs/0/acme/a`, however deep) and placed at its line and column
+    /// when `text` is where it was parsed, as a field's key twice is.
+    fn at_repeated_key(&self, mut v: Violation, text: &str) -> Violation {
+        if !v.message.starts_with("duplicate key `") {
+            return v;
+        }
+        let Some((inside, offset)) = crate::strict::repeated_key_at(text) else {
+            return v;
+        };
+        v.pointer.push_str(&inside);
+        if let Some(place) = self.origin.and_then(|o| o.place_of(text, offset)) {
+            v.at_json_place(place);
+        }
+        v
     }
 }
 
@@ -953,11 +1011,13 @@ fn read_value<'f>(
     fields: Vec<Member<'f>>,
     base: &'f str,
     i: usize,
+    origin: Option<Origin<'f>>,
     opts: CheckOptions,
     errors: &mut Vec<Violation>,
 ) -> (Option<EacValue>, Vec<Member<'f>>) {
     let mut vr = FieldReader::borrowed(fields, base);
     vr.value = Some(i);
+    vr.origin = origin;
     let value = match vr.value(opts) {
         // A warning (a unit written `mWh`) keeps the value.
         Some(v) if !vr.errors.iter().any(Violation::is_error) => Some(v),
@@ -1097,24 +1157,25 @@ pub fn read_listing_with<R: io::Read>(
     mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, Option<&str>, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     let mut ids = ListingIds::default();
-    read_array_framed(reader, "eacs", |index, element, text| {
-        let outcome = eac_from_element(index, &element, opts);
+    read_array_framed(reader, "eacs", |index, element, origin| {
+        let outcome = eac_from_element(index, &element, origin, opts);
         let outcome = ids.check(element_id(&element).as_deref(), index, outcome);
-        on_eac(index, &element, text, outcome)
+        on_eac(index, &element, origin.map(|o| o.text), outcome)
     })
 }
 
 /// The EAC at `index` of a listing's `eacs` from its element, as
 /// [`read_listing`] reads it (an element that is not an object breaks
-/// rule 2).
+/// rule 2), parsed from `origin` when given ([`eac_from_borrowed`]).
 pub fn eac_from_element(
     index: usize,
     element: &BorrowedElement<'_>,
+    origin: Option<Origin<'_>>,
     opts: CheckOptions,
 ) -> EacRead {
     let base = format!("/eacs/{index}");
     match element {
-        BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
+        BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, origin, opts),
         BorrowedElement::Other(kind) => ObjectRead::Invalid {
             violations: vec![not_an_eac(base, kind)],
         },
@@ -1193,12 +1254,13 @@ pub fn read_array_borrowed<R: io::Read>(
     read_array_framed(reader, key, |index, element, _| on_element(index, element))
 }
 
-/// [`read_array_borrowed`] that also hands over each element's JSON text
-/// when it was framed (`None` for what the streaming reader read).
+/// [`read_array_borrowed`] that also hands over each element's JSON text,
+/// and its place in the file, when it was framed (`None` for what the
+/// streaming reader read).
 pub fn read_array_framed<R: io::Read>(
     mut reader: R,
     key: &'static str,
-    mut on_element: impl FnMut(usize, BorrowedElement<'_>, Option<&str>) -> Flow,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>, Option<Origin<'_>>) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     // Enough of the start to tell the encoding (at most 4 bytes decide).
     let mut head = vec![0u8; 1 << 16];
@@ -1216,8 +1278,8 @@ pub fn read_array_framed<R: io::Read>(
         Ok(bom) => drop(head.drain(..bom)),
         Err(v) => return Err(ListingError::Malformed(v)),
     }
-    let framed = frame_array(reader, head, key, &mut |index, element, text| {
-        on_element(index, element, Some(text)) == Flow::Continue
+    let framed = frame_array(reader, head, key, &mut |index, element, text, place| {
+        on_element(index, element, Some(Origin { text, place })) == Flow::Continue
     })?;
     match framed {
         Framed::Stopped => Err(ListingError::Stopped),
@@ -1642,7 +1704,7 @@ mod tests {
             .map(|&(k, v)| (Cow::Borrowed(k), Raw::Span(v)))
             .collect();
         let mut errors = Vec::new();
-        let (general, _) = read_value(fields, "/eacs/0", 0, opts, &mut errors);
+        let (general, _) = read_value(fields, "/eacs/0", 0, None, opts, &mut errors);
         assert_eq!(general.is_some(), errors.is_empty(), "{text}: {errors:?}");
         (quick, general)
     }

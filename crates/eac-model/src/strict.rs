@@ -291,6 +291,78 @@ pub fn check_no_duplicate_keys(raw: &RawValue) -> Result<(), serde_json::Error> 
     StrictAny.deserialize(&mut d)
 }
 
+/// Where [`check_no_duplicate_keys`] found its duplicate key in `text`
+/// (JSON it has judged): the key's JSON pointer inside the value (RFC
+/// 6901 tokens, from `""` for the value itself) and the byte offset of
+/// its opening quote. The first key, in the text's order, that repeats a
+/// key before it in its own object: the one the depth-first check
+/// stops at. Without recursion (the text may nest deep); only the error's
+/// path scans it.
+pub(crate) fn repeated_key_at(text: &str) -> Option<(String, usize)> {
+    enum Frame {
+        /// The keys read so far, the last the member being read (`open`
+        /// while a key is due: after `{` or a comma).
+        Object {
+            keys: Vec<String>,
+            open: bool,
+        },
+        Array(usize),
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let mut end = i + 1;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                let end = (end + 1).min(bytes.len());
+                if let Some(Frame::Object {
+                    keys,
+                    open: open @ true,
+                }) = stack.last_mut()
+                {
+                    let key = serde_json::from_str::<String>(&text[i..end]).ok()?;
+                    *open = false;
+                    let repeated = keys.contains(&key);
+                    keys.push(key);
+                    if repeated {
+                        let mut pointer = String::new();
+                        for frame in &stack {
+                            pointer.push('/');
+                            match frame {
+                                Frame::Object { keys, .. } => {
+                                    pointer.push_str(&crate::pointer_token(keys.last()?))
+                                }
+                                Frame::Array(n) => pointer.push_str(&n.to_string()),
+                            }
+                        }
+                        return Some((pointer, i));
+                    }
+                }
+                i = end;
+                continue;
+            }
+            b'{' => stack.push(Frame::Object {
+                keys: Vec::new(),
+                open: true,
+            }),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => drop(stack.pop()),
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object { open, .. }) => *open = true,
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// How deeply one member's value may nest arrays and objects. Registry
 /// data nests a few levels; the whole document then stays well inside the
 /// 128 levels serde_json (and so the JSON Schema check) reads.
@@ -471,6 +543,35 @@ mod tests {
     fn nested_duplicates_found() {
         let raw: Box<RawValue> = serde_json::from_str(r#"{"k": [{"a": 1, "a": 2}]}"#).unwrap();
         assert!(check_no_duplicate_keys(&raw).is_err());
+    }
+
+    /// The key the check stops at, named and placed: the first in the
+    /// text that repeats one before it in its own object, however deep,
+    /// past strings that look like JSON and keys written with escapes.
+    #[test]
+    fn a_repeated_key_is_found_where_it_stands() {
+        for (text, pointer, at) in [
+            (r#"{"a": 1, "a": 2}"#, "/a", 9),
+            (
+                r#"{"k": [0, {"a": "{\"a\": 1, \"a\"", "b": {"a": 1}, "a": 2}]}"#,
+                "/k/1/a",
+                51,
+            ),
+            (r#"{"x": {"a": {"b": 1, "b": 2}}, "x": 1}"#, "/x/a/b", 21),
+            (r#"{"a/b": 1, "a\u002fb": 2}"#, "/a~1b", 11),
+        ] {
+            let raw: Box<RawValue> = serde_json::from_str(text).unwrap();
+            assert!(check_no_duplicate_keys(&raw).is_err(), "{text}");
+            assert_eq!(
+                repeated_key_at(text),
+                Some((pointer.to_owned(), at)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            repeated_key_at(r#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#),
+            None
+        );
     }
 
     #[test]

@@ -245,15 +245,18 @@ fn broken_values_are_located_each_at_its_own_pointer() {
         "{violations:#?}"
     );
     let duplicate = first.replacen("{", "{\"unit\":\"MWh\",", 1);
-    let (eacs, violations) = read_all(
-        with_values(&format!("[{first}, {first}, {duplicate}]")).as_bytes(),
-        CheckOptions::import(),
-    );
+    let listing = with_values(&format!("[{first}, {first}, {duplicate}]"));
+    let (eacs, violations) = read_all(listing.as_bytes(), CheckOptions::import());
     assert!(eacs.is_empty());
     let v = violations.iter().find(|v| v.is_error()).expect("refused");
+    // Named and placed at the key written twice (its second `"unit"`),
+    // as a key twice among an EAC's own fields is.
+    let (second, _) = duplicate.match_indices("\"unit\"").nth(1).unwrap();
+    let at = listing.rfind(&duplicate).unwrap() + second;
+    let column = listing[..at].chars().count() as u64 + 1;
     assert_eq!(
-        (v.rule, v.pointer.as_str()),
-        (20, "/eacs/0/values/2"),
+        (v.rule, v.pointer.as_str(), v.line, v.column),
+        (20, "/eacs/0/values/2/unit", Some(1), Some(column)),
         "{v}"
     );
     assert!(v.message.contains("duplicate key `unit`"), "{v}");
@@ -354,6 +357,91 @@ fn duplicates_and_syntax_errors_are_placed_where_the_user_looks() {
     let trailing = text.replacen("\"value\": 30\n", "\"value\": 30,\n", 1);
     let (pointer, _, _, message) = located(&trailing);
     assert_eq!(pointer, "/eacs/0/values/0", "{message}");
+}
+
+/// Tester 42: a key written twice inside an extension member (on an EAC,
+/// on a value, nested deeper, in a P2 detail file) was named at the
+/// member, with no line or column: in an extension written on one line
+/// the user could not find it. It is named and placed at the key itself,
+/// as a key twice among the spec's fields is, in a small listing and
+/// past the first megabyte of a large one.
+#[test]
+fn a_key_twice_inside_an_extension_is_placed_at_the_key() {
+    let text = std::fs::read_to_string(example("good-p1-mixed-order.json")).unwrap();
+    let located = |text: &str| {
+        let (_, violations) = read_all(text.as_bytes(), CheckOptions::validate());
+        let errors: Vec<_> = violations.into_iter().filter(|v| v.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        let v = &errors[0];
+        assert_eq!(v.message, "duplicate key `a` (rule 20: strict JSON)");
+        (v.pointer.clone(), v.line, v.column)
+    };
+    let first = text.find("\n    {").unwrap();
+    let end = text.find("\n    },").unwrap() + "\n    },".len();
+    let element = &text[first..end];
+    let big = |doc: &str| {
+        let mut padded = String::from(&doc[..first]);
+        for i in 0..4000 {
+            padded.push_str(&element.replacen("\"e-01\"", &format!("\"pad-{i}\""), 1));
+        }
+        padded.push_str(&doc[first..]);
+        assert!(padded.len() > 3 << 20);
+        padded
+    };
+    let note = "\"acme_note\": \"extension field, must be tolerated\"";
+    let value = "\"unit\": \"MWh\",\n          \"value\": 30\n        }\n      ],\n      \"acme";
+    for (from, to, pointer, needle) in [
+        // On the EAC, the key twice on one line with the first.
+        (
+            note,
+            "\"acme\": {\"a\": 1, \"b\": [], \"a\": 2}",
+            "/eacs/2/acme/a",
+            "\"a\": 2",
+        ),
+        // Deeper: in an object in an array in the member, after a CR.
+        (
+            note,
+            "\"acme\": {\"a\": [1, {\"a\": 1,\r\"a\": 2}]}",
+            "/eacs/2/acme/a/1/a",
+            "\"a\": 2",
+        ),
+        // On a value, the member's key written with an escape.
+        (
+            value,
+            "\"unit\": \"MWh\", \"ac~me\": {\"a\": 1, \"\\u0061\": 2},\n          \"value\": 30\n        }\n      ],\n      \"acme",
+            "/eacs/2/values/0/ac~0me/a",
+            "\"\\u0061\": 2",
+        ),
+    ] {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        let doc = text.replacen(from, to, 1);
+        for (doc, index) in [(doc.clone(), 2), (big(&doc), 4002)] {
+            let at = doc.find(needle).unwrap();
+            let line = doc[..at].matches(['\n', '\r']).count() as u64 + 1;
+            let start = doc[..at].rfind(['\n', '\r']).map_or(0, |n| n + 1);
+            let column = doc[start..at].chars().count() as u64 + 1;
+            let pointer = pointer.replacen("/eacs/2/", &format!("/eacs/{index}/"), 1);
+            assert_eq!(located(&doc), (pointer, Some(line), Some(column)), "{to}");
+        }
+    }
+
+    // A P2 detail file, one EAC object read on its own.
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let detail = serde_json::to_string_pretty(&doc["eacs"][2])
+        .unwrap()
+        .replacen(note, "\"acme\": {\"x\": {\"a\": 1, \"a\": 2}}", 1);
+    let EacRead::Invalid { violations } =
+        eac_model::p2::read_eac_document(&detail, CheckOptions::validate())
+    else {
+        panic!("a key twice is refused");
+    };
+    let (line, column) = line_column(&detail, "\"a\": 2");
+    let v = &violations[0];
+    assert_eq!(
+        (v.rule, v.pointer.as_str(), v.line, v.column),
+        (20, "/acme/x/a", Some(line), Some(column)),
+        "{v}"
+    );
 }
 
 /// A valid P1 listing (a rule fixture that breaks no rule: its bytes and

@@ -257,7 +257,7 @@ fn a_member_of_a_format_description_nested_too_deep_is_refused() {
     // A repeated key inside a description's extension too.
     let twice = r#", "x_note": {"a": 1, "a": 2}"#;
     let found = read_server_metadata(&metadata("", twice)).unwrap_err();
-    assert_eq!(found[0].pointer, "/cds_eac_formats/f/x_note");
+    assert_eq!(found[0].pointer, "/cds_eac_formats/f/x_note/a");
 }
 
 /// The URL members of server metadata say what they found and why it is
