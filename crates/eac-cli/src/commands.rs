@@ -3077,12 +3077,33 @@ fn audit_change_as(
                 from("").trim_start()
             )
         }
+        // What `set` changed, each field with its values as the other
+        // records show theirs (`emissions_factor_lca 0.0110 → 0.5`), then
+        // the values that changed. `cds_modified` is left out: `set` cannot
+        // set it, so here it is always the stamp every change gets.
         AuditAction::SetFields => {
-            let changed = fields();
+            let is_value = |field: &str| {
+                field == "values" || field.starts_with("value ") || field.starts_with("and ")
+            };
+            let sides = |c: &eac_app::FieldChange| {
+                format!(
+                    "{} → {}",
+                    c.before.as_deref().unwrap_or("(none)"),
+                    c.after.as_deref().unwrap_or("(none)")
+                )
+            };
+            let changed: Vec<String> = (r.changes.iter())
+                .filter(|c| !matches!(c.field.as_str(), "cds_modified" | "cds_synced"))
+                .map(|c| match (&c.before, &c.after) {
+                    (None, None) => c.field.clone(),
+                    _ if is_value(&c.field) => format!("{}: {}", c.field, sides(c)),
+                    _ => format!("{} {}", c.field, sides(c)),
+                })
+                .collect();
             if changed.is_empty() {
                 "fields set".to_owned()
             } else {
-                format!("set {changed}")
+                format!("set {}", changed.join("; "))
             }
         }
         AuditAction::PeriodClose | AuditAction::PeriodReopen => {

@@ -272,6 +272,65 @@ fn set_counts_as_now_complete_only_an_eac_it_completed() {
     assert_eq!(report["still_incomplete"], 0, "{report}");
 }
 
+/// EVID 42 (finding 8): the `audit` table showed a `set` only by its
+/// field names ("set cds_modified, emissions_factor_lca") while every
+/// other record shows its values. It shows each field with its values,
+/// without the `cds_modified` stamp every change gets, and a long change
+/// is cut with the note saying where the whole record is.
+#[test]
+fn audit_shows_what_set_changed_with_its_values() {
+    let desk = sampled();
+    let id = "S5-0000001";
+    let shown = desk.json(&["show", id]);
+    let text = |field: &str| shown[field].as_str().unwrap().to_owned();
+    let (name, lca) = (text("destination_name"), text("emissions_factor_lca"));
+    desk.eacdesk()
+        .args([
+            "set",
+            id,
+            "emissions_factor_lca=0.5",
+            "destination_name=Grid Co",
+        ])
+        .args(["--reason", "factor fix"])
+        .assert()
+        .success();
+    let table = stdout(&desk.eacdesk().args(["audit", id]).assert().success());
+    assert!(
+        table.contains(&format!(
+            "set destination_name {name} → Grid Co; emissions_factor_lca {lca} → 0.5  factor fix"
+        )),
+        "{table}"
+    );
+    assert!(!table.contains("cds_modified"), "{table}");
+    assert!(!table.contains("is cut"), "{table}");
+    // The stamp is still in the record itself.
+    let log = desk.json(&["audit", id]);
+    assert!(
+        (log[0]["changes"].as_array().unwrap().iter()).any(|c| c["field"] == "cds_modified"),
+        "{log}"
+    );
+
+    let long = "L".repeat(200);
+    desk.eacdesk()
+        .args(["set", id, &format!("destination_name={long}")])
+        .args(["--reason", "long name"])
+        .assert()
+        .success();
+    let table = stdout(&desk.eacdesk().args(["audit", id]).assert().success());
+    assert!(
+        table.contains("set destination_name Grid Co → LLLL"),
+        "{table}"
+    );
+    assert!(!table.contains(&long), "{table}");
+    assert!(
+        table.contains(&format!(
+            "1 cell longer than 160 characters is cut, ending in …; `eacdesk audit {id} --json` \
+             gives every record whole."
+        )),
+        "{table}"
+    );
+}
+
 /// Tester 39 (finding 9): an import naming 60 beneficiary ids the stored
 /// reference data does not hold printed 50 warnings of 300 characters
 /// each, then "… and 11 more". The text lists the first 10 and says how

@@ -1066,7 +1066,10 @@ fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates()
         .args(["audit", IREC])
         .assert()
         .success()
-        .stdout(contains("set asset_destination, asset_origination"));
+        .stdout(contains(
+            "set asset_destination (none) → grid; asset_origination (none) → grid; \
+             destination_id (none) → ORG-1",
+        ));
 
     desk.eacdesk()
         .args(["export", "--profile", "p1", "--out"])
