@@ -260,16 +260,18 @@ pub(crate) fn export_error(dest: &Path, e: StoreError) -> AppError {
 }
 
 /// A validation error of an export says that nothing was exported to
-/// `dest` and how many violations stopped it; other errors pass unchanged.
+/// `dest` (what is there stays), and that the violations that stopped it,
+/// and how many, are in stored EACs: the file holds none of them, it was
+/// not written (decision 18). Other errors pass unchanged.
 pub(crate) fn nothing_exported(dest: &Path, e: AppError) -> AppError {
     if !e.is_validation() {
         return e;
     }
-    let n = e.violations().len();
     let message = format!(
-        "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
+        "Nothing was exported to {} (what was there is left as it was): {} in stored EACs \
+         stopped it. Fix the EACs listed, as each violation says, and export again.",
         dest.display(),
-        crate::error::rule_violations(n)
+        crate::error::rule_violations(e.violations().len())
     );
     e.with_message(message)
 }

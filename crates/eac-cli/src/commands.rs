@@ -3227,7 +3227,8 @@ fn export_p2(store: &mut Store, filter: Option<&EacFilter>, a: &ExportArgs) -> R
 /// An export refused for rule violations, under `--json`: `{ errors,
 /// warnings }` on stdout as `validate --json` prints them (it printed
 /// nothing there), the refusal and the violations on stderr as without it;
-/// any other refusal leaves stdout empty.
+/// any other refusal leaves stdout empty. The refusal is an
+/// [`ExportRefused`], said by stored EAC.
 fn refused_as_json<T>(result: Result<T, AppError>, a: &ExportArgs) -> Result<T> {
     if let Err(e) = &result {
         let (errors, warnings): (Vec<_>, Vec<_>) =
@@ -3250,7 +3251,79 @@ fn refused_as_json<T>(result: Result<T, AppError>, a: &ExportArgs) -> Result<T> 
             })?;
         }
     }
-    Ok(result?)
+    result.map_err(|error| match error.is_validation() {
+        true => ExportRefused {
+            error,
+            dest: a.out.display().to_string(),
+        }
+        .into(),
+        false => error.into(),
+    })
+}
+
+/// An export refused for rule violations. They are in stored EACs, at the
+/// places they would have had in a file (or bundle) that was not written,
+/// so each is said by its EAC and where it would be ([`stored_violation`]),
+/// never in the `FILE: error … at POINTER` form `validate` gives a problem
+/// inside a file: the file at `dest`, if any, is an older one, left as it
+/// was.
+#[derive(Debug)]
+pub(crate) struct ExportRefused {
+    pub(crate) error: AppError,
+    /// The destination as typed, the file the violations name when they
+    /// are in the listing.
+    pub(crate) dest: String,
+}
+
+impl std::fmt::Display for ExportRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.error.message)
+    }
+}
+
+impl std::error::Error for ExportRefused {}
+
+impl ExportRefused {
+    /// One line per violation, as [`stored_violation`] says it.
+    pub(crate) fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        (self.error.details.violations.iter().flatten()).map(|v| stored_violation(v, &self.dest))
+    }
+}
+
+/// A violation an export found in a stored EAC, led by the EAC:
+/// ``stored EAC `x-1` (would be at /eacs/0/values): error (rule 16): …``;
+/// a detail file of a bundle is named (`… in out/eacs/x-1.json`), the
+/// listing at `dest` is not (the refusal names it). One not in an EAC
+/// (the bundle's metadata) is the export's.
+fn stored_violation(v: &eac_app::Violation, dest: &str) -> String {
+    let mut place = Vec::new();
+    match (v.line, v.column) {
+        (Some(line), Some(column)) => place.push(format!("line {line}:{column}")),
+        (Some(line), None) => place.push(format!("line {line}")),
+        _ => {}
+    }
+    if !v.pointer.is_empty() {
+        place.push(format!("at {}", v.pointer));
+    }
+    if let Some(file) = v.file.as_deref().filter(|f| *f != dest) {
+        place.push(format!("in {file}"));
+    }
+    let whose = match &v.cds_eac_id {
+        Some(id) => format!("stored EAC `{}`", eac_model::quote(id)),
+        None => "the export".to_owned(),
+    };
+    let whose = match place.is_empty() {
+        true => whose,
+        false => format!("{whose} (would be {})", place.join(" ")),
+    };
+    let kind = match v.severity {
+        eac_model::Severity::Error => "error",
+        eac_model::Severity::Warning => "warning",
+    };
+    match v.rule {
+        0 => format!("{whose}: {kind}: {}", v.message),
+        rule => format!("{whose}: {kind} (rule {rule}): {}", v.message),
+    }
 }
 
 /// The line of an export written without its audit record, and why (a

@@ -73,6 +73,14 @@ fn report(e: &anyhow::Error) -> ExitCode {
     if let Some(output) = e.downcast_ref::<OutputError>() {
         return output_failed(output, &mut err);
     }
+    // Its violations are in stored EACs, not in the file it names.
+    if let Some(refused) = e.downcast_ref::<commands::ExportRefused>() {
+        writeln!(err, "error: {refused}");
+        for line in refused.lines() {
+            writeln!(err, "{line}");
+        }
+        return ExitCode::from(refused.error.code.exit_code());
+    }
     match e.downcast_ref::<AppError>() {
         Some(app) if app.code == eac_app::ErrorCode::Cancelled && interrupt::asked() => {
             writeln!(err, "interrupted: {}", app.message);

@@ -563,8 +563,8 @@ fn todo_emission_factors_import_with_a_warning_but_block_export() {
         .assert()
         .code(1)
         .stderr(contains("Nothing was exported"))
-        .stderr(contains("error (rule 6)"))
-        .stderr(contains("[EAC 101010101-10]"));
+        .stderr(contains("stored EAC `101010101-10` (would be at /eacs/"))
+        .stderr(contains("error (rule 6)"));
     assert!(!out.exists());
 }
 
@@ -1330,6 +1330,13 @@ fn usage_errors_exit_2() {
     }
 }
 
+/// SPEC 42 (finding 5): the refusal placed envelope-only EACs at a bare
+/// `/values`, and filed every violation under the destination
+/// (`x.json: error (rule 16) at …`), a file that was not written and may
+/// be an older one. Each is said by its stored EAC at the place the
+/// listing would give it (P1 order: the full EAC with its `eac_number`
+/// first, then the envelopes by id), under a header saying nothing was
+/// written there.
 #[test]
 fn envelope_only_eacs_block_p1_and_export_as_p2() {
     let desk = Desk::new();
@@ -1338,15 +1345,53 @@ fn envelope_only_eacs_block_p1_and_export_as_p2() {
         .assert()
         .success()
         .stdout(contains("4 added"));
-    desk.eacdesk()
+    // dk3's data: it is a full EAC now, the other three stay envelopes.
+    desk.import(&["good-p1-overview-monthly.json"]);
+    std::fs::write(desk.path("x.json"), "an older file").unwrap();
+    let out = desk
+        .eacdesk()
         .args(["export", "--profile", "p1", "--out", "x.json"])
         .assert()
-        .code(1)
-        .stderr(contains(
-            "x.json: error (rule 16) at /values [EAC 99999999-dk1]",
-        ))
-        .stderr(contains("envelope-only"));
-    assert!(!desk.path("x.json").exists());
+        .code(1);
+    let said = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines[0],
+        "error: Nothing was exported to x.json (what was there is left as it was): 3 rule \
+         violations in stored EACs stopped it. Fix the EACs listed, as each violation says, \
+         and export again.",
+        "{said}"
+    );
+    for (line, (id, n)) in lines[1..].iter().zip([("dk1", 1), ("dk2", 2), ("dk4", 3)]) {
+        assert!(
+            line.starts_with(&format!(
+                "stored EAC `99999999-{id}` (would be at /eacs/{n}/values): error (rule 16): \
+                 EAC `99999999-{id}` is envelope-only"
+            )),
+            "{said}"
+        );
+    }
+    assert_eq!(lines.len(), 4, "{said}");
+    assert!(!said.contains("x.json: error"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(desk.path("x.json")).unwrap(),
+        "an older file"
+    );
+    // `--json` places them the same.
+    let out = desk
+        .eacdesk()
+        .args(["export", "--profile", "p1", "--out", "x.json", "--json"])
+        .assert()
+        .code(1);
+    let refused: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let pointers: Vec<&str> = (refused["errors"].as_array().unwrap().iter())
+        .map(|v| v["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/eacs/1/values", "/eacs/2/values", "/eacs/3/values"]
+    );
+    std::fs::remove_file(desk.path("x.json")).unwrap();
     desk.eacdesk()
         .args(["export", "--profile", "p2", "--out", "b"])
         .assert()

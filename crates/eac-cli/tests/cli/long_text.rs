@@ -165,7 +165,12 @@ fn a_stored_eac_over_the_cap_is_refused_by_every_export_and_listed_by_check() {
         .assert()
         .code(1)
         .stderr(contains("Nothing was exported"))
-        .stderr(is_match(r"error \(rule 2\) at /eacs/\d+/source_name \[EAC e-01\]: ").unwrap())
+        .stderr(
+            is_match(
+                r"stored EAC `e-01` \(would be at /eacs/\d+/source_name\): error \(rule 2\): ",
+            )
+            .unwrap(),
+        )
         .stderr(contains(stored));
     assert!(!out.exists(), "no file written");
     let bundle = desk.path("bundle");
@@ -174,7 +179,12 @@ fn a_stored_eac_over_the_cap_is_refused_by_every_export_and_listed_by_check() {
         .arg(&bundle)
         .assert()
         .code(1)
-        .stderr(contains("error (rule 2) at /source_name [EAC e-01]: "))
+        .stderr(
+            is_match(
+                r"stored EAC `e-01` \(would be at /source_name in \S+\.json\): error \(rule 2\): ",
+            )
+            .unwrap(),
+        )
         .stderr(contains(stored));
     assert!(!bundle.exists(), "no bundle written");
 

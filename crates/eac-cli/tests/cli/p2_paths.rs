@@ -146,11 +146,14 @@ fn a_refused_bundle_names_the_eac_and_the_destination() {
         text.contains(&format!("Nothing was exported to {}", out.display())),
         "{text}"
     );
+    // Led by the stored EAC (SPEC 42, finding 5), placed in the listing
+    // that was not written.
     let listing = format!("{}/eacs.json", out.display());
     assert!(
-        text.lines().any(|l| l.starts_with(&listing)
-            && l.contains("/eacs/")
-            && l.contains("eac_data_url [EAC 99999999-dk1]")),
+        text.lines().any(
+            |l| l.starts_with("stored EAC `99999999-dk1` (would be at /eacs/")
+                && l.contains(&format!("/eac_data_url in {listing}): error (rule "))
+        ),
         "{text}"
     );
     assert!(!text.contains(".eacdesk-"), "{text}");

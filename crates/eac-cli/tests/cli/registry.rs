@@ -909,10 +909,11 @@ fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates()
         .assert()
         .code(1)
         .stderr(contains(format!(
-            "error (rule 2) at /eacs/0/destination_id [EAC {IREC}]: `destination_id` is missing"
+            "stored EAC `{IREC}` (would be at /eacs/0/destination_id): error (rule 2): \
+             `destination_id` is missing"
         )))
         .stderr(contains(format!(
-            "at /eacs/0/emissions_factor_lca [EAC {IREC}]"
+            "stored EAC `{IREC}` (would be at /eacs/0/emissions_factor_lca)"
         )));
     assert!(!out.exists());
 
@@ -971,7 +972,7 @@ fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates()
         .arg(&part)
         .assert()
         .code(1)
-        .stderr(contains("[EAC mrets:"));
+        .stderr(contains("stored EAC `mrets:"));
 
     // Many EACs: a dry run says what would change and changes nothing…
     let m_rets = [

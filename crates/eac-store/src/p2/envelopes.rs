@@ -141,18 +141,20 @@ pub(super) fn envelope_formats(conn: &dyn Db, except: &str) -> Result<Vec<String
 
 /// A P1 export of everything cannot include envelope-only EACs (they have
 /// no values, rule 16): refuse, naming them, before anything is written.
+/// Each is placed where the listing would hold it (`/eacs/N/values`), as
+/// the export's other refusals place theirs.
 pub(crate) fn refuse_envelope_only(conn: &dyn crate::db::Db, dest: &Path) -> Result<()> {
     let ids = envelope_only_ids(conn, MAX_REPORTED)?;
     if ids.is_empty() {
         return Ok(());
     }
     let file = dest.display().to_string();
-    let violations = ids
-        .iter()
-        .map(|id| {
+    let positions = listing_positions(conn, &ids)?;
+    let violations = (ids.iter().zip(positions))
+        .map(|(id, n)| {
             Violation::error(
                 Rule::ValueQuantities,
-                "/values",
+                format!("/eacs/{n}/values"),
                 format!(
                     "EAC `{id}` is envelope-only (imported from a P2 listing without its detail \
                      data): it has no values and cannot be exported as P1; export as P2 or \
@@ -164,6 +166,30 @@ pub(crate) fn refuse_envelope_only(conn: &dyn crate::db::Db, dest: &Path) -> Res
         })
         .collect();
     Err(StoreError::Rules { file, violations })
+}
+
+/// Where a P1 listing of everything would hold each of `ids`, the first
+/// envelope-only EACs in id order: P1 order (`query::P1_ORDER`) puts an
+/// EAC without an `eac_number` and without an issue date (an envelope has
+/// neither) after every EAC with one, then by `cds_eac_id`, among the
+/// stored EACs lacking both and the other envelope-only EACs.
+fn listing_positions(conn: &dyn crate::db::Db, ids: &[String]) -> Result<Vec<i64>> {
+    let dated: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM eacs WHERE eac_number IS NOT NULL OR issuance IS NOT NULL",
+        &[],
+        |row| Ok(row.get(0)?),
+    )?;
+    (ids.iter().enumerate())
+        .map(|(earlier_envelopes, id)| {
+            let undated: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM eacs
+                  WHERE issuance IS NULL AND eac_number IS NULL AND cds_eac_id < ?1",
+                &[id],
+                |row| Ok(row.get(0)?),
+            )?;
+            Ok(dated + undated + earlier_envelopes as i64)
+        })
+        .collect()
 }
 
 /// Envelope-only EACs in P2 order, at most `limit` from `offset`.

@@ -79,3 +79,47 @@ describe("an export's warnings", () => {
     expect(text).not.toContain("`");
   });
 });
+
+describe("an export refused for rule violations", () => {
+  it("lists them by stored EAC, where the file it did not write would have them", async () => {
+    vi.mocked(api.pathKind).mockResolvedValue("file");
+    const message =
+      "Nothing was exported to /tmp/old.json (what was there is left as it was): 1 rule violation in stored EACs stopped it. Fix the EACs listed, as each violation says, and export again.";
+    vi.mocked(api.exportFile).mockRejectedValue({
+      code: "validation",
+      message,
+      details: {
+        file: "/tmp/old.json",
+        violations: [
+          {
+            rule: 16,
+            severity: "error",
+            file: "/tmp/old.json",
+            line: null,
+            column: null,
+            pointer: "/eacs/3/values",
+            cds_eac_id: "env-1",
+            message:
+              "EAC `env-1` is envelope-only (imported from a P2 listing without its detail data): it has no values and cannot be exported as P1; export as P2 or import its detail data",
+          },
+        ],
+      },
+    });
+    const root = show(
+      ExportDialog,
+      { filter: toEacFilter(emptyFilterState()), filterCount: 3, allCount: 3, onclose: () => {}, onjump: () => {} },
+      testDesk(),
+    );
+    type(root, "export-path", "/tmp/old.json");
+    click(root, "export-run");
+    for (let i = 0; i < 5; i++) await settle();
+    click(root, "export-replace-yes");
+    for (let i = 0; i < 5; i++) await settle();
+    expect($(root, "export-errors-message")?.textContent).toBe(message);
+    const headings = [...($(root, "export-errors")?.querySelectorAll("th") ?? [])].map((h) => h.textContent);
+    expect(headings).toEqual(["Rule", "Would be at", "Stored EAC", "Problem"]);
+    expect($(root, "violation-pointer")?.textContent).toBe("/eacs/3/values");
+    // a single file's list names no file: the refusal says it was not written
+    expect($(root, "export-errors")?.textContent).not.toContain("/tmp/old.json");
+  });
+});
