@@ -134,6 +134,7 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
             ),
             ("totals", render::quantities(&report.totals)),
             ("source documents", report.source_count.to_string()),
+            ("claims", claims_words(Some(report.claim_count))),
             ("audit records", chain),
             ("closed periods", closed),
             (
@@ -256,6 +257,7 @@ fn print_verdict_itself(
                     ),
                     ("totals", render::quantities(&m.totals)),
                     ("source documents", m.counts.sources.to_string()),
+                    ("claims", claims_words(m.counts.claims)),
                     (
                         "MANIFEST.json",
                         format!("SHA-256 {}", v.manifest_sha256.as_deref().unwrap_or("–")),
@@ -746,4 +748,15 @@ pub fn key(json: bool) -> Result<ExitCode> {
         "The secret part stays in that file, readable by you only; it is never shown or written into a pack. Give the fingerprint to whoever checks your packs (`eacdesk pack verify DIR --key FINGERPRINT`), and back the file up: packs signed with a lost key still verify, but new ones get a new fingerprint."
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `claims` line of `pack` and `pack verify`: how many recorded claims
+/// the pack carries in `claims/` (`None`: a pack made before the manifest
+/// counted them).
+fn claims_words(claims: Option<usize>) -> String {
+    match claims {
+        Some(0) => "0".to_owned(),
+        Some(n) => format!("{n} recorded, each in claims/ and named in the claim statement"),
+        None => "not counted (a pack made before EAC Desk counted them: see claims/)".to_owned(),
+    }
 }

@@ -8,6 +8,7 @@
 //!     MANIFEST.sig         hex Ed25519 signature of MANIFEST.json's bytes
 //!     eacs.json            P1 listing        p2/   P2 bundle
 //!     sources/             the registry documents, byte for byte
+//!     source-documents.csv which document (and line, page) each EAC came from
 //!     audit.jsonl          the whole audit chain (other EACs' records redacted)
 //!     claim-statement.csv, claim-statement.pdf
 //!     claims/              claim-N.json, claim-N.csv: recorded claims over these EACs
@@ -53,6 +54,22 @@ pub const SIGNATURE_FILE: &str = atomic::PACK_SIGNATURE;
 const LISTING_FILE: &str = "eacs.json";
 const P2_DIR: &str = "p2";
 const SOURCES_DIR: &str = "sources";
+/// Which registry document (and where in it) each EAC came from: one row
+/// per EAC and document, written when the pack holds any document.
+pub(crate) const SOURCE_INDEX: &str = "source-documents.csv";
+/// Its header, the columns every row has.
+pub(crate) const SOURCE_INDEX_HEADER: [&str; 10] = [
+    "cds_eac_id",
+    "source",
+    "path",
+    "sha256",
+    "size",
+    "format",
+    "place",
+    "range",
+    "file_name",
+    "imported_at",
+];
 const AUDIT_FILE: &str = "audit.jsonl";
 /// Reports of recorded claims over the pack's EACs (issue 15).
 const CLAIMS_DIR: &str = "claims";
@@ -103,6 +120,11 @@ pub struct ManifestCounts {
     pub values: usize,
     pub sources: usize,
     pub audit_records: usize,
+    /// Recorded claims carried in `claims/` (each `claim-N.json` and
+    /// `claim-N.csv`); absent in packs made before EAC Desk counted them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub claims: Option<usize>,
 }
 
 /// The database's audit chain when the pack was made.
@@ -146,6 +168,8 @@ pub struct PackReport {
     pub eac_count: usize,
     pub value_count: usize,
     pub source_count: usize,
+    /// Recorded claims carried in `claims/`.
+    pub claim_count: usize,
     pub audit_records: usize,
     pub totals: Vec<QuantityTotal>,
     pub key_fingerprint: String,
@@ -481,7 +505,8 @@ fn write_pack(
         tally,
         mut lines,
     } = read_pack_listing(store, &mut dir, &listing_path, listed, progress)?;
-    let carried = write_claims(store, &mut dir, &ids)?;
+    let carried_claims = write_claims(store, &mut dir, &ids)?;
+    let carried: HashSet<i64> = carried_claims.iter().map(|c| c.id).collect();
     let (audit_head, audit_records) = write_audit(store, &dir, &ids, &carried)?;
     // What the rest needs is not the EACs' ids: not held while the
     // statement and the manifest are made.
@@ -507,7 +532,9 @@ fn write_pack(
         problems,
         key_fingerprint: key.info.fingerprint.clone(),
         audit_head: audit_head.clone(),
+        claims: carried_claims,
     };
+    let claim_count = facts.claims.len();
     let summary = tally.finish(&facts);
     let (eac_count, value_count) = (summary.eacs(), summary.values());
     let totals = quantity_totals(summary.totals());
@@ -563,6 +590,7 @@ fn write_pack(
             values: value_count,
             sources: source_count,
             audit_records,
+            claims: Some(claim_count),
         },
         totals: &totals,
         closed_periods: &closed_periods,
@@ -662,6 +690,7 @@ fn write_pack(
         eac_count,
         value_count,
         source_count,
+        claim_count,
         audit_records,
         totals,
         key_fingerprint: key.info.fingerprint.clone(),
@@ -979,6 +1008,7 @@ fn read_pack_listing(
         lines: StatementLines::new()?,
     };
     let mut written: HashSet<String> = HashSet::new();
+    let mut index: Option<eac_store::atomic::DirFile> = None;
     let total = Some(listed as u64);
     progress.update(Phase::Pack, 0, total);
     let mut read: usize = 0;
@@ -990,13 +1020,16 @@ fn read_pack_listing(
             progress.update(Phase::Pack, read as u64, total);
         }
         read += 1;
-        write_sources(store, dir, &eac, &mut written)?;
+        write_sources(store, dir, &eac, &mut written, &mut index)?;
         let lines = &mut pass.lines;
         pass.tally.add(&eac, |key, line| lines.keep(key, &line))?;
         pass.ids.insert(eac.cds_eac_id);
         Ok(())
     })?;
     pass.sources = written.len();
+    if let Some(index) = index {
+        index.finish()?;
+    }
     pass.lines.finish()?;
     progress.update(Phase::Pack, read as u64, Some(read as u64));
     Ok(pass)
@@ -1027,14 +1060,44 @@ fn source_name(sha256: &str, file_name: &str) -> String {
 }
 
 /// Writes the registry documents `eac` came from that are not `written`
-/// yet (SHA-256s), adding them there.
+/// yet (SHA-256s), adding them there, and a row of [`SOURCE_INDEX`] for
+/// each of its documents (the file made with the first document).
 fn write_sources(
     store: &Store,
     dir: &mut AtomicDir,
     eac: &Eac,
     written: &mut HashSet<String>,
+    index: &mut Option<eac_store::atomic::DirFile>,
 ) -> Result<(), AppError> {
-    for source in store.sources(&eac.cds_eac_id)? {
+    for (n, source) in store.sources(&eac.cds_eac_id)?.iter().enumerate() {
+        let name = format!(
+            "{SOURCES_DIR}/{}",
+            source_name(&source.sha256, &source.file_name)
+        );
+        let out = match index {
+            Some(out) => out,
+            None => {
+                let mut out = dir.create_file(SOURCE_INDEX)?;
+                index_row(&mut out, SOURCE_INDEX_HEADER.map(str::to_owned))?;
+                index.insert(out)
+            }
+        };
+        // Numbered as `eacdesk show` lists them; the place as it says it.
+        index_row(
+            out,
+            [
+                eac.cds_eac_id.clone(),
+                (n + 1).to_string(),
+                name.clone(),
+                source.sha256.clone(),
+                source.size.to_string(),
+                source.format.clone(),
+                source.locator.clone(),
+                source.range_text.clone().unwrap_or_default(),
+                source.file_name.clone(),
+                source.imported_at.clone(),
+            ],
+        )?;
         if !written.insert(source.sha256.clone()) {
             continue;
         }
@@ -1051,25 +1114,36 @@ fn write_sources(
         if written.len() == 1 {
             dir.create_dir(SOURCES_DIR)?;
         }
-        let name = format!(
-            "{SOURCES_DIR}/{}",
-            source_name(&source.sha256, &source.file_name)
-        );
         write_bytes(dir, &name, &bytes)?;
     }
     Ok(())
 }
 
+/// One row of [`SOURCE_INDEX`]: RFC 4180, CRLF, each cell guarded
+/// against formula injection as every CSV of EAC Desk is.
+fn index_row(out: &mut eac_store::atomic::DirFile, cells: [String; 10]) -> Result<(), AppError> {
+    let mut line = cells
+        .iter()
+        .map(|c| eac_report::csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    let shown = out.shown().to_owned();
+    out.write_all(line.as_bytes())
+        .map_err(|e| AppError::io(&shown, &e))
+}
+
 /// The report and criteria results of every recorded claim that allocates
 /// a value of an EAC in the pack (decision 181): `claims/claim-N.json`
 /// (the `claims report --claim N --json` document) and `claim-N.csv`;
-/// returns the numbers of the claims written (the pack carries them).
+/// returns the claims written (the pack carries them), by number, as the
+/// claim statement names them.
 fn write_claims(
     store: &Store,
     dir: &mut AtomicDir,
     ids: &HashSet<String>,
-) -> Result<HashSet<i64>, AppError> {
-    let mut written = HashSet::new();
+) -> Result<Vec<eac_report::CarriedClaim>, AppError> {
+    let mut written = Vec::new();
     for claim in store.claims()? {
         let touches = store
             .claim_allocations(claim.id)?
@@ -1084,18 +1158,39 @@ fn write_claims(
             dir.create_dir(CLAIMS_DIR)?;
         }
         let json = serde_json::to_string_pretty(&report).expect("a report serializes") + "\n";
+        let (csv_path, json_path) = (
+            format!("{CLAIMS_DIR}/claim-{}.csv", claim.id),
+            format!("{CLAIMS_DIR}/claim-{}.json", claim.id),
+        );
+        write_bytes(dir, &json_path, json.as_bytes())?;
         write_bytes(
             dir,
-            &format!("{CLAIMS_DIR}/claim-{}.json", claim.id),
-            json.as_bytes(),
-        )?;
-        write_bytes(
-            dir,
-            &format!("{CLAIMS_DIR}/claim-{}.csv", claim.id),
+            &csv_path,
             crate::claims::claim_report_csv(&report).as_bytes(),
         )?;
-        written.insert(claim.id);
+        let r = &report.report;
+        let beneficiaries = eac_report::id_list(&r.beneficiaries, ',');
+        written.push(eac_report::CarriedClaim {
+            id: claim.id,
+            name: claim.name.clone(),
+            // As the statement's groups say it (`account: acc-1`).
+            beneficiary: if beneficiaries.is_empty() {
+                r.beneficiary_type.clone()
+            } else {
+                format!("{}: {beneficiaries}", r.beneficiary_type)
+            },
+            period: format!("{} to {}", r.from, r.to),
+            granularity: r.granularity.as_str().to_owned(),
+            unit: r.unit.clone(),
+            consumption: r.consumption.clone(),
+            matched: r.matched.clone(),
+            coverage_percent: r.coverage_percent.clone(),
+            market_based_tco2e: r.market_based_tco2e.clone(),
+            location_based_tco2e: r.location_based_tco2e.clone(),
+            files: vec![csv_path, json_path],
+        });
     }
+    written.sort_by_key(|c| c.id);
     Ok(written)
 }
 
@@ -1985,6 +2080,7 @@ mod tests {
                 values: 7,
                 sources: 1,
                 audit_records: 9,
+                claims: Some(2),
             },
             totals: vec![QuantityTotal {
                 unit: EnergyUnit::MWh,

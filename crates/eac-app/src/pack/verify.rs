@@ -21,7 +21,7 @@ use super::{
     ancestors, eac_digest, each_listing_eac_in, hash_open, quantity_totals, walk_each, AuditLine,
     EntryKind, Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, CLAIMS_DIR,
     LISTING_FILE, MANIFEST_FILE, NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE,
-    SOURCES_DIR, VERIFY_STEPS,
+    SOURCES_DIR, SOURCE_INDEX, SOURCE_INDEX_HEADER, VERIFY_STEPS,
 };
 use crate::keys::{self, SignatureCheck};
 use crate::p2::PackDetail;
@@ -170,6 +170,7 @@ pub(super) fn verify_steps(
     );
     if let (Some(m), Some(file)) = (&manifest, &manifest_file) {
         files.finish(m, file, &mut v)?;
+        check_source_index(dir, &files, &mut v)?;
         check_audit(dir, m, &mut v)?;
         check_cds(dir, m, &files, progress, steps, &mut v)?;
     }
@@ -419,6 +420,12 @@ struct FileCheck<'a> {
     /// Folders that hold a listed file.
     holding: HashSet<String>,
     sources: usize,
+    /// The source documents listed, by path, with their listed SHA-256
+    /// (a pack holds few: one per registry document).
+    source_files: std::collections::HashMap<String, String>,
+    lists_index: bool,
+    /// Recorded claims listed (`claims/claim-N.json`).
+    claims: usize,
     lists_listing: bool,
     lists_bundle: bool,
     /// Listed files of the P2 bundle found missing (the first
@@ -445,6 +452,9 @@ impl<'a> FileCheck<'a> {
             present: 0,
             holding: HashSet::new(),
             sources: 0,
+            source_files: std::collections::HashMap::new(),
+            lists_index: false,
+            claims: 0,
             lists_listing: false,
             lists_bundle: false,
             missing: HashSet::new(),
@@ -482,8 +492,17 @@ impl<'a> FileCheck<'a> {
         if under(P2_DIR).is_some() {
             self.lists_bundle = true;
         }
+        if f.path == SOURCE_INDEX {
+            self.lists_index = true;
+        }
+        if under(CLAIMS_DIR).is_some_and(|name| name.ends_with(".json")) {
+            self.claims += 1;
+        }
         if let Some(name) = under(SOURCES_DIR) {
             self.sources += 1;
+            if self.source_files.len() < MISSING_KEPT {
+                self.source_files.insert(f.path.clone(), f.sha256.clone());
+            }
             // (A hash that is not hex may not even cut at 12 bytes.)
             let named = f.sha256.get(..12.min(f.sha256.len()));
             if !named.is_some_and(|start| name.starts_with(start)) {
@@ -654,8 +673,131 @@ impl<'a> FileCheck<'a> {
                 ),
             );
         }
+        // Counted since recorded claims were (a pack made before says
+        // nothing, and is not held to it).
+        if let Some(claims) = m.counts.claims.filter(|n| *n != self.claims) {
+            v.problem(
+                MANIFEST_FILE,
+                &format!(
+                    "counts {} but lists {} in {CLAIMS_DIR}/: a claim's report was removed or added",
+                    count_words(claims, "recorded claim"),
+                    self.claims
+                ),
+            );
+        }
         Ok(())
     }
+}
+
+/// `1 recorded claim`, `2 recorded claims`.
+fn count_words(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The index of which document each EAC came from, when the manifest
+/// lists it (packs made before it have none): its header, and that every
+/// document it names is a source document of the pack under the SHA-256
+/// the manifest lists, and every source document is named. Its rows are
+/// read one at a time; only the paths of the documents are kept.
+fn check_source_index(dir: &Path, files: &FileCheck, v: &mut Verdict) -> Result<(), AppError> {
+    if !files.lists_index {
+        return Ok(());
+    }
+    let path = dir.join(SOURCE_INDEX);
+    let file = match open_in_pack(&path) {
+        Ok(InPack::File(file)) => file,
+        // Missing, or not a file: said with the listed files.
+        Ok(_) => return Ok(()),
+        Err(e) => return Err(AppError::io(&path, &e)),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(io::BufReader::new(file));
+    let mut named: HashSet<String> = HashSet::new();
+    let mut wrong = 0usize;
+    let mut record = csv::StringRecord::new();
+    let mut line = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) if e.is_io_error() => return Err(AppError::io(&path, &io::Error::from(e))),
+            Err(e) => {
+                v.problem(
+                    SOURCE_INDEX,
+                    &format!("cannot be read as CSV ({e}): it was changed"),
+                );
+                return Ok(());
+            }
+        }
+        line += 1;
+        if line == 1 {
+            if !record.iter().eq(SOURCE_INDEX_HEADER) {
+                v.problem(
+                    SOURCE_INDEX,
+                    &format!(
+                        "line 1 is not its header ({}): it was changed",
+                        SOURCE_INDEX_HEADER.join(",")
+                    ),
+                );
+                return Ok(());
+            }
+            continue;
+        }
+        let (Some(doc), Some(sha256)) = (record.get(2), record.get(3)) else {
+            v.problem(
+                SOURCE_INDEX,
+                &format!("line {line} has no path and SHA-256: it was changed"),
+            );
+            return Ok(());
+        };
+        let found = match files.source_files.get(doc) {
+            None => Some(format!(
+                "line {line} names {}, which is not a source document the manifest lists",
+                eac_model::quote(doc)
+            )),
+            Some(listed) if listed != sha256 => Some(format!(
+                "line {line} gives {doc} the SHA-256 {}, but the manifest lists {listed}",
+                eac_model::quote(sha256)
+            )),
+            Some(_) => None,
+        };
+        match found {
+            Some(message) if wrong < NAMED => {
+                wrong += 1;
+                v.problem(SOURCE_INDEX, &message);
+            }
+            Some(_) => wrong += 1,
+            None => {
+                if !named.contains(doc) {
+                    named.insert(doc.to_owned());
+                }
+            }
+        }
+    }
+    if wrong > NAMED {
+        v.problem(
+            SOURCE_INDEX,
+            &format!(
+                "names a document the pack does not hold on {} more lines",
+                wrong - NAMED
+            ),
+        );
+    }
+    let mut unnamed: Vec<&String> = files
+        .source_files
+        .keys()
+        .filter(|p| !named.contains(*p))
+        .collect();
+    unnamed.sort();
+    for doc in unnamed.into_iter().take(NAMED) {
+        v.problem(
+            doc,
+            &format!("is named by no EAC in {SOURCE_INDEX}: which EAC it backs is not said"),
+        );
+    }
+    Ok(())
 }
 
 /// `file` read again from its start.
