@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use eac_model::{Decimal, EnergyUnit};
 
-use crate::{by_group, GroupKey, Groups, Line, LineSource, StatementFacts, Summary};
+use crate::{by_group, CarriedClaim, GroupKey, Groups, Line, LineSource, StatementFacts, Summary};
 
 const HEADER: [&str; 15] = [
     "kind",
@@ -60,7 +60,31 @@ pub(crate) fn write(
     for problem in &facts.problems {
         note_row(out, "problem", problem)?;
     }
+    for claim in &facts.claims {
+        claim_row(out, claim)?;
+    }
     Ok(())
+}
+
+/// A `claim` row: a recorded claim the pack carries, its beneficiary and
+/// days, its matched quantity and unit, and in `note` its name, headline
+/// figures and the files holding its report.
+fn claim_row(out: &mut dyn Write, claim: &CarriedClaim) -> io::Result<()> {
+    let mut cells: [Cow<str>; 15] = Default::default();
+    cells[0] = "claim".into();
+    cells[1] = claim.beneficiary.as_str().into();
+    cells[2] = claim.period.as_str().into();
+    cells[10] = claim.matched.as_str().into();
+    cells[11] = claim.unit.as_str().into();
+    cells[14] = format!(
+        "{} ({}): {}; {}",
+        claim.label(),
+        claim.granularity,
+        claim.figures(),
+        claim.files_words()
+    )
+    .into();
+    record(out, cells)
 }
 
 /// The `value` rows, each with its group's beneficiary and period.

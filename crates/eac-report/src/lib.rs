@@ -59,6 +59,65 @@ pub struct StatementFacts {
     pub problems: Vec<String>,
     pub key_fingerprint: String,
     pub audit_head: Option<String>,
+    /// The recorded claims the pack carries (`claims/`), by number.
+    pub claims: Vec<CarriedClaim>,
+}
+
+/// A recorded claim an evidence pack carries in `claims/`, as the
+/// statement names it: who and when, its headline figures (exact, as its
+/// report states them) and the files that hold its report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedClaim {
+    /// The claim's number in the database it was recorded in.
+    pub id: i64,
+    pub name: String,
+    /// The beneficiary type and ids (`account acc-1`).
+    pub beneficiary: String,
+    /// The UTC days it covers (`2024-01-01 to 2024-12-31`).
+    pub period: String,
+    /// `annual`, `monthly` or `hourly`.
+    pub granularity: String,
+    /// The unit of its quantities (`MWh`).
+    pub unit: String,
+    pub consumption: Decimal,
+    pub matched: Decimal,
+    pub coverage_percent: Option<Decimal>,
+    pub market_based_tco2e: Option<Decimal>,
+    pub location_based_tco2e: Option<Decimal>,
+    /// The pack's files holding its report (`claims/claim-1.csv`, …).
+    pub files: Vec<String>,
+}
+
+impl CarriedClaim {
+    /// `recorded claim 1 "T1"`.
+    pub fn label(&self) -> String {
+        format!("recorded claim {} \"{}\"", self.id, self.name)
+    }
+
+    /// The headline figures in one line: consumption, matched quantity,
+    /// coverage and emissions; a figure not computed is said so.
+    pub fn figures(&self) -> String {
+        let or_not = |d: &Option<Decimal>, unit: &str| {
+            d.as_ref().map_or_else(
+                || "not computed".to_owned(),
+                |d| format!("{} {unit}", d.as_str()),
+            )
+        };
+        format!(
+            "consumption {} {unit}, matched {} {unit}, coverage {}, market-based emissions {}, location-based emissions {}",
+            self.consumption.as_str(),
+            self.matched.as_str(),
+            or_not(&self.coverage_percent, "%"),
+            or_not(&self.market_based_tco2e, "tCO2e"),
+            or_not(&self.location_based_tco2e, "tCO2e"),
+            unit = self.unit,
+        )
+    }
+
+    /// Where its report is: `its report: claims/claim-1.csv, claims/claim-1.json`.
+    pub fn files_words(&self) -> String {
+        format!("its report: {}", self.files.join(", "))
+    }
 }
 
 impl ClaimStatement {
@@ -70,6 +129,7 @@ impl ClaimStatement {
             problems: self.problems.clone(),
             key_fingerprint: self.key_fingerprint.clone(),
             audit_head: self.audit_head.clone(),
+            claims: Vec::new(),
         }
     }
 
@@ -94,7 +154,8 @@ impl ClaimStatement {
 /// The statement as CSV (UTF-8, comma-separated, CRLF line ends, RFC 4180
 /// quoting): a header, one `value` row per EAC value grouped by
 /// beneficiary and period, a `total` row per beneficiary × period × unit,
-/// a `grand_total` row per unit, then one `problem` row per problem. See
+/// a `grand_total` row per unit, one `problem` row per problem, then one
+/// `claim` row per recorded claim the pack carries ([`CarriedClaim`]). See
 /// `docs/decisions.md` for the columns and the
 /// formula-injection guard (the claim statement's decisions).
 pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {

@@ -454,6 +454,7 @@ fn lay_out(
     let mut doc = Doc::new(footer_h, done);
     front(&mut doc, facts, summary, groups);
     problems(&mut doc, facts);
+    carried_claims(&mut doc, facts);
     charts(&mut doc, summary);
     certificates(&mut doc, summary, groups, lines)?;
     doc.finish()
@@ -548,6 +549,38 @@ fn problems(doc: &mut Doc, statement: &StatementFacts) {
             p,
         );
         doc.gap(2_000);
+    }
+    doc.gap(8_000);
+}
+
+/// The recorded claims the pack carries, each with its beneficiary, days,
+/// headline figures and the files holding its report.
+fn carried_claims(doc: &mut Doc, statement: &StatementFacts) {
+    doc.heading(
+        HEADING,
+        "Recorded claims carried in this pack",
+        line_height(BODY),
+    );
+    if statement.claims.is_empty() {
+        doc.paragraph(
+            MARGIN_X,
+            CONTENT_W,
+            BODY,
+            Font::Regular,
+            0,
+            "None: no recorded claim allocates a value of these EACs.",
+        );
+    }
+    for claim in &statement.claims {
+        let title = format!(
+            "Claim {}: {} · {} · {} ({})",
+            claim.id, claim.name, claim.beneficiary, claim.period, claim.granularity
+        );
+        doc.heading(SUBHEADING, &title, 2 * line_height(BODY));
+        for text in [claim.figures(), format!("See {}.", claim.files_words())] {
+            doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Regular, 0, &text);
+        }
+        doc.gap(4_000);
     }
     doc.gap(8_000);
 }

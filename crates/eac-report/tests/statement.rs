@@ -587,9 +587,67 @@ fn tallied(st: &ClaimStatement) -> (StatementFacts, Summary, Flat) {
         problems: st.problems.clone(),
         key_fingerprint: st.key_fingerprint.clone(),
         audit_head: st.audit_head.clone(),
+        claims: Vec::new(),
     };
     let summary = tally.finish(&facts);
     (facts, summary, flat)
+}
+
+/// A tester's finding (session 42, EVID 4): the claim statement, which
+/// an auditor opens first, never said that the pack carries a recorded
+/// claim. Each carried claim is named in the PDF and the CSV, with its
+/// beneficiary, days, headline figures and the files of its report.
+#[test]
+fn the_statement_names_each_recorded_claim_the_pack_carries() {
+    let st = sample();
+    let (mut facts, summary, mut flat) = tallied(&st);
+    let d = |t: &str| Decimal::parse(t).unwrap();
+    facts.claims = vec![eac_report::CarriedClaim {
+        id: 7,
+        name: "FY2024".to_owned(),
+        beneficiary: "account: ACC-1".to_owned(),
+        period: "2024-01-01 to 2024-12-31".to_owned(),
+        granularity: "hourly".to_owned(),
+        unit: "MWh".to_owned(),
+        consumption: d("0.01"),
+        matched: d("0.008"),
+        coverage_percent: Some(d("80.0000")),
+        market_based_tco2e: Some(d("0.0008")),
+        location_based_tco2e: None,
+        files: vec![
+            "claims/claim-7.csv".to_owned(),
+            "claims/claim-7.json".to_owned(),
+        ],
+    }];
+    let mut csv = Vec::new();
+    eac_report::write_claim_statement_csv(&facts, &summary, &mut flat, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.ends_with(
+            "claim,account: ACC-1,2024-01-01 to 2024-12-31,,,,,,,,0.008,MWh,,,\"recorded claim 7 \"\"FY2024\"\" (hourly): consumption 0.01 MWh, matched 0.008 MWh, coverage 80.0000 %, market-based emissions 0.0008 tCO2e, location-based emissions not computed; its report: claims/claim-7.csv, claims/claim-7.json\"\r\n"
+        ),
+        "{csv}"
+    );
+    let mut pdf = Vec::new();
+    eac_report::write_claim_statement_pdf(&facts, &summary, &mut flat, &mut pdf).unwrap();
+    let all = pdf_pages(&pdf).concat();
+    for needle in [
+        "Recorded claims carried in this pack",
+        "Claim 7: FY2024 · account: ACC-1 · 2024-01-01 to 2024-12-31 (hourly)",
+        "consumption 0.01 MWh, matched 0.008 MWh, coverage 80.0000 %",
+        "market-based emissions 0.0008 tCO2e, location-based emissions not computed",
+        "See its report: claims/claim-7.csv, claims/claim-7.json.",
+    ] {
+        assert!(all.contains(&squash(needle)), "missing {needle:?} in {all}");
+    }
+    // A statement without claims says there are none.
+    let all = pdf_pages(&claim_statement_pdf(&st)).concat();
+    assert!(
+        all.contains(&squash(
+            "Recorded claims carried in this pack None: no recorded claim allocates a value of these EACs."
+        )),
+        "{all}"
+    );
 }
 
 fn many(n: usize) -> ClaimStatement {

@@ -1249,8 +1249,9 @@ const PACK_CLAIMS_DIR: &str = "claims";
 
 /// Whether `relative` (`/`-separated) is the name of a file an evidence
 /// pack holds outside its P2 bundle: the manifest and its signature, the
-/// P1 listing, the audit chain, the claim statement, `sources/<12 hex
-/// digits>-<name>` and `claims/claim-<n>.json` or `.csv`. What a killed
+/// P1 listing, the audit chain, the claim statement, the index of source
+/// documents, `sources/<12 hex digits>-<name>` and `claims/claim-<n>.json`
+/// or `.csv`. What a killed
 /// pack left in its hidden folder is removed by these names only; a test
 /// of the app's pack module checks that every file of a pack has one.
 pub fn is_pack_file(relative: &str) -> bool {
@@ -1262,6 +1263,7 @@ pub fn is_pack_file(relative: &str) -> bool {
             "audit.jsonl",
             "claim-statement.csv",
             "claim-statement.pdf",
+            "source-documents.csv",
         ]
         .contains(&relative),
         Some((PACK_SOURCES_DIR, name)) => {

@@ -466,6 +466,72 @@ fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_ea
     super::outputs::assert_pack_files_known(&desk.path("filing"));
 }
 
+/// A tester's finding (session 42, EVID 4): a pack's recorded claims were
+/// visible only in `claims/`: not in the manifest's counts, nor in what
+/// `pack` and `pack verify` print, nor in the claim statement. A pack whose
+/// `claims/` was dropped and signed again could not be told from one that
+/// never had claims.
+#[test]
+fn a_packs_recorded_claims_are_counted_printed_and_named_in_its_statement() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "T1", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "filing", "--title", "June"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "\n  claims            1 recorded, each in claims/ and named in the claim statement\n",
+        ));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(desk.path("filing/MANIFEST.json")).unwrap()).unwrap();
+    assert_eq!(manifest["counts"]["claims"], 1, "{manifest}");
+    desk.eacdesk()
+        .args(["pack", "verify", "filing"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "\n  claims            1 recorded, each in claims/ and named in the claim statement\n",
+        ));
+    let statement = std::fs::read_to_string(desk.path("filing/claim-statement.csv")).unwrap();
+    let row = statement
+        .lines()
+        .find(|l| l.starts_with("claim,"))
+        .unwrap_or_else(|| panic!("no claim row in {statement}"));
+    assert_eq!(
+        row,
+        "claim,account: acc-1,2024-06-01 to 2024-06-01,,,,,,,,0.008,MWh,,,\"recorded claim 1 \"\"T1\"\" (hourly): consumption 0.01 MWh, matched 0.008 MWh, coverage 80.0000 %, market-based emissions 0.0008 tCO2e, location-based emissions 0.0002 tCO2e; its report: claims/claim-1.csv, claims/claim-1.json\""
+    );
+
+    // Its claims dropped and the pack signed again: the count says so.
+    let dropped = desk.path("dropped");
+    super::pack::copy_dir(&desk.path("filing"), &dropped);
+    std::fs::remove_dir_all(dropped.join("claims")).unwrap();
+    let path = dropped.join("MANIFEST.json");
+    let mut m: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    m["files"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| !f["path"].as_str().unwrap().starts_with("claims/"));
+    std::fs::write(
+        &path,
+        format!("{}\n", serde_json::to_string_pretty(&m).unwrap()),
+    )
+    .unwrap();
+    super::pack::resign_with_the_makers_key(&desk, &dropped, &[]);
+    desk.eacdesk()
+        .args(["pack", "verify", "dropped"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "MANIFEST.json counts 1 recorded claim but lists 0 in claims/: a claim's report was removed or added",
+        ));
+}
+
 /// A tester's finding (session 35): `pack diff` said "No changes since
 /// this pack" (exit 0) after a claim the pack carries was deleted. The
 /// pack's claims are what was filed too (decision 181).

@@ -2397,3 +2397,100 @@ fn an_audit_line_longer_than_any_record_is_named_not_read_whole() {
         "{out}"
     );
 }
+
+/// The manifest of the pack `dir` changed by `change`, signed again with
+/// its maker's key (as a pack made by another version would be).
+fn remanifest(desk: &Desk, dir: &Path, change: impl FnOnce(&mut Value)) {
+    let path = dir.join("MANIFEST.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    change(&mut manifest);
+    let text = format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap());
+    std::fs::write(&path, text).unwrap();
+    resign_with_the_makers_key(desk, dir, &[]);
+}
+
+/// A tester's finding (session 42, EVID 3): nothing in a pack said which
+/// registry document (nor which line or page of it) each EAC came from.
+/// `source-documents.csv` says it, a row per EAC and document, as `show`
+/// numbers and places them; it is listed and hashed like every file, and
+/// `pack verify` holds each path it names to a source document of the
+/// pack. A pack made before it (no index) still verifies.
+#[test]
+fn a_pack_ties_each_eac_to_the_document_and_place_it_came_from() {
+    let desk = Desk::packable();
+    desk.pack("pk", &[]);
+    let pack = desk.path("pk");
+    let document = format!("sources/{}", only_file(&pack.join("sources")));
+    let bytes = std::fs::read(pack.join(&document)).unwrap();
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let index = std::fs::read_to_string(pack.join("source-documents.csv")).unwrap();
+    let mut lines = index.split("\r\n");
+    assert_eq!(
+        lines.next().unwrap(),
+        "cds_eac_id,source,path,sha256,size,format,place,range,file_name,imported_at"
+    );
+    let rows: Vec<Vec<String>> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    // Every EAC of the document, each as `show` gives its source 1.
+    // (The sample EACs, `S1-0000000`, came from no document.)
+    let registry: Vec<String> = desk.json(&["ls", "--limit", "100"])["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cds_eac_id"].as_str().unwrap().to_owned())
+        .filter(|id| id.contains(':'))
+        .collect();
+    assert!(!registry.is_empty());
+    assert_eq!(rows.len(), registry.len(), "{index}");
+    for row in &rows {
+        assert!(registry.contains(&row[0]), "{row:?}");
+        let shown = &desk.json(&["show", &row[0]])["sources"][0];
+        assert_eq!(row[1], "1");
+        assert_eq!(row[2], document);
+        assert_eq!(row[3], sha256);
+        assert_eq!(row[4], bytes.len().to_string());
+        assert_eq!(row[5], shown["format"].as_str().unwrap());
+        assert_eq!(row[6], shown["locator"].as_str().unwrap());
+        assert!(row[6].starts_with("page "), "{row:?}");
+        assert_eq!(row[8], shown["file_name"].as_str().unwrap());
+    }
+    let manifest = std::fs::read_to_string(pack.join("MANIFEST.json")).unwrap();
+    assert!(
+        manifest.contains("\"path\": \"source-documents.csv\""),
+        "{manifest}"
+    );
+    let (code, text) = desk.verify(&pack, &[]);
+    assert_eq!(code, 0, "{text}");
+
+    // An index naming a document the pack does not hold, signed again.
+    let named = desk.path("named");
+    copy_dir(&pack, &named);
+    let changed = index.replacen(&document, "sources/0123456789ab-other.pdf", 1);
+    std::fs::write(named.join("source-documents.csv"), changed).unwrap();
+    resign_with_the_makers_key(&desk, &named, &["source-documents.csv"]);
+    let (code, text) = desk.verify(&named, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "source-documents.csv line 2 names sources/0123456789ab-other.pdf, which is not a source document the manifest lists"
+        ),
+        "{text}"
+    );
+
+    // A pack made before the index (and before claims were counted).
+    let older = desk.path("older");
+    copy_dir(&pack, &older);
+    std::fs::remove_file(older.join("source-documents.csv")).unwrap();
+    remanifest(&desk, &older, |m| {
+        m["files"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|f| f["path"] != "source-documents.csv");
+        m["counts"].as_object_mut().unwrap().remove("claims");
+    });
+    let (code, text) = desk.verify(&older, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("  claims            not counted"), "{text}");
+}

@@ -19,7 +19,11 @@ manifest_sha256: string,
  * Files listed in the manifest (and so `+ 2` with the manifest and
  * its signature).
  */
-file_count: number, eac_count: number, value_count: number, source_count: number, audit_records: number, totals: Array<QuantityTotal>, key_fingerprint: string, closed_periods: Array<ClosedPeriodEntry>, 
+file_count: number, eac_count: number, value_count: number, source_count: number, 
+/**
+ * Recorded claims carried in `claims/`.
+ */
+claim_count: number, audit_records: number, totals: Array<QuantityTotal>, key_fingerprint: string, closed_periods: Array<ClosedPeriodEntry>, 
 /**
  * The audit chain's head the pack ends at (`None`: no records yet).
  */
