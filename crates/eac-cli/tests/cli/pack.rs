@@ -2494,3 +2494,144 @@ fn a_pack_ties_each_eac_to_the_document_and_place_it_came_from() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("  claims            not counted"), "{text}");
 }
+
+/// The commands of docs/packs.md, "Verifying a pack without EAC Desk",
+/// run in one shell in the pack `dir`: exit code and output.
+fn documented_verification(dir: &Path) -> (i32, String) {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/packs.md"),
+    )
+    .unwrap();
+    let section = &doc[doc
+        .find("## Verifying a pack without EAC Desk")
+        .expect("docs/packs.md has the section")..];
+    let script: Vec<&str> = section
+        .split("```sh\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .collect();
+    assert!(script.len() >= 5, "{script:?}");
+    let out = std::process::Command::new("bash")
+        .args(["-e", "-o", "pipefail", "-c", &script.concat()])
+        .current_dir(dir)
+        .output()
+        .expect("bash runs");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A tester's finding (session 42, EVID 5): no document said how to check
+/// a pack without EAC Desk. docs/packs.md does, with sha256sum, python3
+/// and openssl; this runs its commands as written on a pack EAC Desk made
+/// (so the documented signature, fingerprint, file and chain rules are the
+/// ones EAC Desk uses) and on changed copies, which they must refuse.
+#[test]
+fn the_documented_verification_without_eac_desk_holds_on_a_real_pack() {
+    for tool in ["python3", "openssl", "sha256sum"] {
+        let found = std::process::Command::new(tool)
+            .arg(if tool == "openssl" {
+                "version"
+            } else {
+                "--version"
+            })
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(found, "the documented verification needs {tool}");
+    }
+    let desk = Desk::packable();
+    let report = desk.pack("pk", &[]);
+    let pack = desk.path("pk");
+    let (code, text) = documented_verification(&pack);
+    assert_eq!(code, 0, "{text}");
+    let fingerprint = report["key_fingerprint"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("signing key fingerprint: {fingerprint}\n")),
+        "{text}"
+    );
+    assert!(text.contains("Signature Verified Successfully"), "{text}");
+    assert!(
+        text.contains("every listed file has its SHA-256; no file was added"),
+        "{text}"
+    );
+    let records = report["audit_records"].as_u64().unwrap();
+    assert!(records > 1);
+    assert!(
+        text.contains(&format!(
+            "audit chain of {records} records ({records} shown, 0 redacted) ends at the manifest's head {}",
+            report["audit_head"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 source documents, 1 named in source-documents.csv; 0 recorded claims"),
+        "{text}"
+    );
+
+    // A pack of some EACs only: the others' records are redacted, their
+    // hashes kept, and the chain still holds.
+    let rows = desk.json(&["ls", "--limit", "100"])["rows"].clone();
+    let registry = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["cds_eac_id"].as_str().unwrap().contains(':'))
+        .unwrap()["source_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    desk.pack("some", &["--exclude", &format!("source={registry}")]);
+    let (code, text) = documented_verification(&desk.path("some"));
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains(", 0 redacted)"), "{text}");
+    assert!(
+        text.contains("0 source documents, 0 named in source-documents.csv"),
+        "{text}"
+    );
+
+    // A changed file.
+    let changed = desk.path("changed");
+    copy_dir(&pack, &changed);
+    flip_a_byte(&changed.join("eacs.json"));
+    let (code, text) = documented_verification(&changed);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("eacs.json: FAILED"), "{text}");
+
+    // A signature of another manifest.
+    let unsigned = desk.path("unsigned");
+    copy_dir(&pack, &unsigned);
+    let manifest = std::fs::read_to_string(unsigned.join("MANIFEST.json")).unwrap();
+    std::fs::write(
+        unsigned.join("MANIFEST.json"),
+        manifest.replacen("\"title\": \"", "\"title\": \"X", 1),
+    )
+    .unwrap();
+    let (code, text) = documented_verification(&unsigned);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("Signature Verification Failure"), "{text}");
+
+    // A record's reason changed, its file hashed and signed again: only
+    // the chain shows it.
+    let rewritten = desk.path("rewritten");
+    copy_dir(&pack, &rewritten);
+    let audit = std::fs::read_to_string(rewritten.join("audit.jsonl")).unwrap();
+    assert!(audit.contains("from the registry account"));
+    std::fs::write(
+        rewritten.join("audit.jsonl"),
+        audit.replacen("from the registry account", "from another account", 1),
+    )
+    .unwrap();
+    resign_with_the_makers_key(&desk, &rewritten, &["audit.jsonl"]);
+    let (code, text) = documented_verification(&rewritten);
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains(": its content does not match its hash"),
+        "{text}"
+    );
+    assert_eq!(desk.verify(&rewritten, &[]).0, 1);
+}
