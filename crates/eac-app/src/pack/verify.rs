@@ -1252,14 +1252,28 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
             ),
         );
     }
-    if records != m.audit.records || records != m.counts.audit_records {
-        v.problem(
+    // Each member that says how many records the pack holds is named
+    // with its own figure (two that agree, together).
+    let said = [
+        ("audit.records", m.audit.records),
+        ("counts.audit_records", m.counts.audit_records),
+    ];
+    let wrong: Vec<&(&str, usize)> = said.iter().filter(|(_, n)| *n != records).collect();
+    let held = crate::error::plural(records, "record");
+    match wrong.as_slice() {
+        [] => {}
+        [(a, x), (b, y)] if x == y => v.problem(
             AUDIT_FILE,
-            &format!(
-                "holds {records} records; the manifest says {}",
-                m.audit.records
-            ),
-        );
+            &format!("holds {held}, but the manifest's {a} and {b} say {x}"),
+        ),
+        wrong => {
+            for (member, n) in wrong {
+                v.problem(
+                    AUDIT_FILE,
+                    &format!("holds {held}, but the manifest's {member} says {n}"),
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -2495,6 +2495,92 @@ fn a_pack_ties_each_eac_to_the_document_and_place_it_came_from() {
     assert!(text.contains("  claims            not counted"), "{text}");
 }
 
+/// Puts every listed file's size and SHA-256 into the pack's manifest,
+/// lets `edit` change the manifest, and signs it with `secret` (a key of
+/// anyone's: its public half and fingerprint go into the manifest), as
+/// anyone holding the pack can with a script.
+fn resign_with(dir: &Path, secret: [u8; 32], edit: impl FnOnce(&mut Value)) -> String {
+    use ed25519_dalek::Signer as _;
+    use sha2::Digest as _;
+    let manifest_path = dir.join("MANIFEST.json");
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    for file in manifest["files"].as_array_mut().unwrap() {
+        let bytes = std::fs::read(dir.join(file["path"].as_str().unwrap())).unwrap();
+        file["size"] = bytes.len().into();
+        file["sha256"] = hex::encode(sha2::Sha256::digest(&bytes)).into();
+    }
+    let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let public = key.verifying_key().to_bytes();
+    let digest = hex::encode(&sha2::Sha256::digest(public)[..16]);
+    let fingerprint = (0..8)
+        .map(|i| &digest[i * 4..i * 4 + 4])
+        .collect::<Vec<_>>()
+        .join("-");
+    manifest["key"] = serde_json::json!({
+        "algorithm": "ed25519",
+        "public_key": hex::encode(public),
+        "fingerprint": fingerprint,
+    });
+    edit(&mut manifest);
+    let text = format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap());
+    std::fs::write(&manifest_path, &text).unwrap();
+    let signature = hex::encode(key.sign(text.as_bytes()).to_bytes());
+    std::fs::write(dir.join("MANIFEST.sig"), format!("{signature}\n")).unwrap();
+    fingerprint
+}
+
+/// The maker's secret key, as `resign_with` takes it.
+fn makers_secret(desk: &Desk) -> [u8; 32] {
+    let secret = std::fs::read_to_string(desk.path("keys/pack-signing-key.ed25519")).unwrap();
+    hex::decode(secret.trim()).unwrap().try_into().unwrap()
+}
+
+/// A tester's finding (session 42): a manifest whose `counts.audit_records`
+/// disagreed with `audit.jsonl` was reported as "holds 1 records; the
+/// manifest says 1", the figure of another member. Each member is named
+/// with its own figure.
+#[test]
+fn a_wrong_audit_record_count_names_the_member_and_its_figure() {
+    let desk = Desk::packable();
+    desk.pack("pack", &[]);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(desk.path("pack/MANIFEST.json")).unwrap()).unwrap();
+    let records = manifest["audit"]["records"].as_u64().unwrap();
+    let held = if records == 1 {
+        "1 record".to_owned()
+    } else {
+        format!("{records} records")
+    };
+    copy_dir(&desk.path("pack"), &desk.path("cnt"));
+    resign_with(&desk.path("cnt"), makers_secret(&desk), |m| {
+        m["counts"]["audit_records"] = (records + 4).into();
+    });
+    let (code, text) = desk.verify(&desk.path("cnt"), &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "  audit.jsonl holds {held}, but the manifest's counts.audit_records says {}\n",
+            records + 4
+        )),
+        "{text}"
+    );
+    assert!(text.contains("does not verify: 1 problem."), "{text}");
+    // Both members wrong by as much: one problem naming both.
+    resign_with(&desk.path("cnt"), makers_secret(&desk), |m| {
+        m["audit"]["records"] = (records + 4).into();
+    });
+    let (code, text) = desk.verify(&desk.path("cnt"), &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "audit.jsonl holds {held}, but the manifest's audit.records and counts.audit_records say {}",
+            records + 4
+        )),
+        "{text}"
+    );
+}
+
 /// The commands of docs/packs.md, "Verifying a pack without EAC Desk",
 /// run in one shell in the pack `dir`: exit code and output.
 fn documented_verification(dir: &Path) -> (i32, String) {
