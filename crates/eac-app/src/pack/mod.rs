@@ -1696,11 +1696,18 @@ pub fn pack_diff_with(
     };
     let verdict =
         verify::verify_steps(dir, None, progress, VERIFY_STEPS + 2).map_err(with_settled)?;
+    // A folder with none of a pack's files was refused as no pack (exit
+    // 2); one that has some but no readable manifest is a pack that does
+    // not verify (exit 1, as `pack verify` says it).
     let Some(manifest) = verdict.manifest.clone() else {
-        return Err(with_settled(AppError::invalid_input(format!(
-            "{} has no readable {MANIFEST_FILE}: it is not an EAC Desk evidence pack, so there is nothing to compare",
-            dir.display()
-        ))));
+        return Err(with_settled(AppError::new(
+            ErrorCode::Validation,
+            format!(
+                "The evidence pack {} does not verify and has no readable {MANIFEST_FILE}, so there is nothing to compare it with; nothing was compared (`eacdesk pack verify {}` names every problem of the pack)",
+                dir.display(),
+                dir.display()
+            ),
+        )));
     };
     let record = match &verdict.manifest_sha256 {
         Some(sha) => store.pack_by_manifest(sha)?,

@@ -99,6 +99,7 @@ pub(super) fn verify_steps(
             dir.display()
         )));
     }
+    no_pack_here(dir)?;
     let mut v = Verdict::default();
     let folder = Folder::walk(dir)?;
     // Every regular file of the folder: the listed ones, then the manifest
@@ -186,6 +187,64 @@ pub(super) fn verify_steps(
         manifest_sha256,
         interrupted: super::settle::left_beside(dir),
     })
+}
+
+/// The files every pack has at its top: a folder with none of them is no
+/// pack (a pack that lost some is one that does not verify).
+const PACK_OWN_FILES: [&str; 4] = [MANIFEST_FILE, SIGNATURE_FILE, LISTING_FILE, AUDIT_FILE];
+
+/// Whether `dir` holds any of a pack's own files (of any kind: a link or
+/// a folder in their place is the verdict's to name).
+fn holds_pack_files(dir: &Path) -> bool {
+    PACK_OWN_FILES
+        .iter()
+        .any(|name| fs::symlink_metadata(dir.join(name)).is_ok())
+}
+
+/// Refuses a folder that holds none of a pack's own files as no evidence
+/// pack (`invalid_input`: exit 2 in `pack verify` and `pack diff` alike,
+/// decision 337), rather than as a pack that does not verify. When exactly
+/// one folder inside it is a pack (a zip of the pack's folder unzipped
+/// where it was received), that folder is named.
+fn no_pack_here(dir: &Path) -> Result<(), AppError> {
+    if holds_pack_files(dir) {
+        return Ok(());
+    }
+    let mut inside = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            // A real folder, not one a link leads to, nor a hidden one (a
+            // pack an interrupted pack moved aside is settled, not named).
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if !hidden && entry.file_type().is_ok_and(|t| t.is_dir()) && holds_pack_files(&path) {
+                inside.push(path);
+            }
+        }
+    }
+    inside.sort();
+    let none = format!(
+        "{} holds no evidence pack: it has no {MANIFEST_FILE}, {SIGNATURE_FILE}, {LISTING_FILE} or {AUDIT_FILE}",
+        dir.display()
+    );
+    Err(AppError::invalid_input(match inside.as_slice() {
+        [one] => format!(
+            "{none}, but {} does: name that folder instead",
+            one.display()
+        ),
+        [] => {
+            format!("{none}; name the evidence pack's folder (the one that holds {MANIFEST_FILE})")
+        }
+        many => format!(
+            "{none}, but {} folders in it do ({}): name one of them",
+            many.len(),
+            many.iter()
+                .take(NAMED)
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }))
 }
 
 #[derive(Default)]

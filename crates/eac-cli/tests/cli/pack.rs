@@ -464,7 +464,7 @@ fn pack_diff_lists_what_changed_since_with_the_audit_records() {
         .args(["pack", "diff", "empty"])
         .assert()
         .code(2)
-        .stderr(contains("is not an EAC Desk evidence pack"));
+        .stderr(contains("holds no evidence pack"));
 
     // The same pack compared with another database says it was not made
     // there; the registry EAC imported there at another time differs.
@@ -2579,6 +2579,57 @@ fn a_wrong_audit_record_count_names_the_member_and_its_figure() {
         )),
         "{text}"
     );
+}
+
+/// A tester's finding (session 42): the folder a zip of a pack unzips
+/// into (`unz/pack`) was named by its parent and called a pack that
+/// "does not verify" (exit 1: "ask its maker for the pack as it was
+/// made") by `pack verify`, and no pack (exit 2) by `pack diff`. A folder
+/// with none of a pack's files is no pack for both (exit 2), naming the
+/// pack one level down; a pack that lost its manifest does not verify
+/// for both (exit 1).
+#[test]
+fn a_folder_holding_a_pack_one_level_down_points_at_it() {
+    let desk = Desk::packable();
+    desk.pack("pack", &[]);
+    copy_dir(&desk.path("pack"), &desk.path("unz/pack"));
+    // A hidden one (as an interrupted pack moves one aside) is not named.
+    copy_dir(&desk.path("pack"), &desk.path("unz/.eacdesk-aside-pack"));
+    let inside = desk.path("unz").join("pack");
+    for args in [&["pack", "verify", "unz"][..], &["pack", "diff", "unz"]] {
+        desk.eacdesk()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(
+                "unz holds no evidence pack: it has no MANIFEST.json, MANIFEST.sig, eacs.json or audit.jsonl, but unz/pack does: name that folder instead",
+            ));
+    }
+    assert_eq!(desk.verify(&inside, &[]).0, 0);
+    std::fs::create_dir(desk.path("empty")).unwrap();
+    for args in [&["pack", "verify", "empty"][..], &["pack", "diff", "empty"]] {
+        desk.eacdesk()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "empty holds no evidence pack: it has no MANIFEST.json, MANIFEST.sig, eacs.json or audit.jsonl; name the evidence pack's folder (the one that holds MANIFEST.json)",
+            ));
+    }
+    // A pack whose manifest was removed is a pack that does not verify.
+    std::fs::remove_file(desk.path("unz/pack/MANIFEST.json")).unwrap();
+    let (code, text) = desk.verify(&inside, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("MANIFEST.json is missing"), "{text}");
+    desk.eacdesk()
+        .args(["pack", "diff"])
+        .arg(&inside)
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "does not verify and has no readable MANIFEST.json, so there is nothing to compare it with",
+        ));
 }
 
 /// The commands of docs/packs.md, "Verifying a pack without EAC Desk",

@@ -157,9 +157,20 @@ fn verifying_a_folder_that_is_no_pack_says_so() {
     let desk = desk();
     let empty = desk.dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    let verdict = desk.verify_pack(&empty, Value::Null);
-    assert_eq!(verdict["ok"], false);
-    assert_eq!(verdict["problems"][0]["file"], "MANIFEST.json", "{verdict}");
+    // No pack, rather than a pack that does not verify (session 42): the
+    // app says so as `pack verify` does, and says which folder to pick.
+    let e = desk.err(
+        "verify_pack",
+        json!({ "op_id": "v", "path": &empty, "expected_fingerprint": null }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("empty holds no evidence pack: it has no MANIFEST.json, MANIFEST.sig, eacs.json or audit.jsonl; name the evidence pack's folder (the one that holds MANIFEST.json)"),
+        "{e}"
+    );
     let e = desk.err(
         "verify_pack",
         json!({ "op_id": "v", "path": desk.dir.path().join("missing"), "expected_fingerprint": null }),
