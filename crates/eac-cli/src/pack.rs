@@ -320,37 +320,62 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
         .as_ref()
         .map(|m| render::whole_seconds(&m.created_at))
         .unwrap_or_default();
-    match &d.record {
-        Some(r) => writeln!(
+    let signer = d
+        .verdict
+        .manifest
+        .as_ref()
+        .map(|m| m.key.fingerprint.as_str())
+        .unwrap_or("–");
+    match (&d.record, &d.not_the_recorded) {
+        (Some(r), _) => writeln!(
             out,
             "The pack {} was made from this database on {made} ({}, pack {} in `eacdesk pack ls`).",
             d.path,
             count(r.eac_count, "EAC"),
             r.id
         )?,
+        // Another manifest at the moment and head of a recorded pack: a
+        // pack changed and signed again after it was made.
+        (None, Some(r)) => print_not_the_recorded(out, d, r, signer)?,
         // No record, but the audit log it was made at is this one's: made
         // from this database (or a copy of it) without a record — by a
         // role that reads only, or from a read-only file (decisions 252,
-        // 261).
-        None if d.head_found
-            && (d.verdict.manifest.as_ref()).is_some_and(|m| m.audit.head.is_some()) =>
+        // 261) — or, signed by a key no recorded pack was, a pack of this
+        // database changed and signed again by someone else.
+        (None, None)
+            if d.head_found
+                && (d.verdict.manifest.as_ref()).is_some_and(|m| m.audit.head.is_some()) =>
         {
-            writeln!(
-            out,
-                "The pack {} was made from this database's audit log (on {made}) but not recorded in it: made by a role that reads only, or from a read-only copy. The EACs here are compared with the pack's.",
-                d.path
-            )?
+            if d.key_recorded {
+                writeln!(
+                    out,
+                    "The pack {} was made from this database's audit log (on {made}) but not recorded in it: made by a role that reads only, or from a read-only copy, with the key {signer}, which signed packs recorded here. The EACs here are compared with the pack's.",
+                    d.path
+                )?
+            } else {
+                writeln!(
+                    out,
+                    "The pack {} was made from this database's audit log (on {made}) but not recorded in it, and it is signed by the key {signer}, which signed no pack recorded here: it was made without a record by someone else (a role that reads only, or from a read-only copy), or it is a pack of this database changed and signed again by someone else. Ask whoever gave it to you for the fingerprint of the key they sign with, and check it with `eacdesk pack verify {} --key FINGERPRINT`. The EACs here are compared with the pack's.",
+                    d.path,
+                    crate::render::shell_word(&d.path)
+                )?
+            }
         }
-        None => writeln!(
+        (None, None) => writeln!(
             out,
             "This database has no record of the pack {}: it was not made from this database, or was made without a record (by a role that reads only, or from a read-only copy). The EACs here are compared with the pack's.",
             d.path
         )?,
     }
     if !d.verdict.ok {
+        let changed = if d.pack_changed {
+            " Its eacs.json, manifest or signature fails verification: the pack was changed after it was made, so an EAC below that differs without an audit record may differ because the pack changed, not this database."
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "Warning: the pack itself does not verify ({}; `eacdesk pack verify {}` names them), so it may not be what was filed.",
+            "Warning: the pack itself does not verify ({}; `eacdesk pack verify {}` names them), so it may not be what was filed.{changed}",
             count(d.verdict.problems.len(), "problem"),
             crate::render::shell_word(&d.path)
         )?;
@@ -370,17 +395,32 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
             count(d.unchanged, "EAC")
         )?;
     } else {
+        // Differences that no record explains, read from a pack that is
+        // not as it was made: its change as likely as the database's.
+        let suspect = match &d.not_the_recorded {
+            Some(r) => Some(format!(
+                "no audit record; the pack is not pack {} as recorded: may be its change",
+                r.id
+            )),
+            None if d.pack_changed => {
+                Some("no audit record; the pack does not verify: may be its change".to_owned())
+            }
+            None => None,
+        };
+        let suspect = suspect.as_deref();
         section(
             out,
             "Added (they match the pack's selection now and are not in it)",
             &d.added,
+            suspect,
         )?;
         section(
             out,
             "Removed (in the pack, no longer matching its selection)",
             &d.removed,
+            suspect,
         )?;
-        section(out, "Edited (in both, changed since)", &d.edited)?;
+        section(out, "Edited (in both, changed since)", &d.edited, suspect)?;
         print_claims(out, d)?;
         print_sources(out, d)?;
         let mut since = format!(
@@ -412,6 +452,9 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
         if d.history_changed {
             since.push_str("; the audit log before the pack was changed");
         }
+        if let Some(r) = &d.not_the_recorded {
+            since.push_str(&format!("; the pack is not pack {} as recorded", r.id));
+        }
         writeln!(out, "{since}.")?;
     }
     if !d.database_records.is_empty() {
@@ -427,6 +470,38 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
         }
     }
     Ok(())
+}
+
+/// A pack made at the moment and from the audit head of a recorded pack
+/// whose manifest differs: said plainly, with both manifests' SHA-256 and
+/// signers, and what to do.
+fn print_not_the_recorded(
+    out: &mut Out,
+    d: &PackDiff,
+    r: &eac_app::PackRecord,
+    signer: &str,
+) -> Result<(), OutputError> {
+    let start = |sha: &str| format!("{}…", sha.get(..16).unwrap_or(sha));
+    let given = d.verdict.manifest_sha256.as_deref().unwrap_or("–");
+    let key = if signer == r.key_fingerprint {
+        format!("it is signed by the same key {signer}")
+    } else {
+        format!(
+            "it is signed by the key {signer}, not by pack {}'s key {}",
+            r.id, r.key_fingerprint
+        )
+    };
+    writeln!(
+        out,
+        "The pack {} is not the pack this database recorded: it claims to be pack {} (made {} from the same audit head, in {}), but its MANIFEST.json has the SHA-256 {}, not pack {}'s {}, and {key}. It was changed and signed again after it was made: do not rely on it. Compare the pack as it was made (`eacdesk pack ls` names its folder), or ask whoever gave you this one for it. The EACs here are compared with this pack's all the same.",
+        d.path,
+        r.id,
+        render::whole_seconds(&r.created_at),
+        r.path,
+        start(given),
+        r.id,
+        start(&r.manifest_sha256),
+    )
 }
 
 /// An audit record on a line of its own, after `indent`: `#N AT USER:
@@ -474,7 +549,12 @@ fn part_heading(out: &mut Out, heading: &str, n: usize, noun: &str) -> Result<bo
 
 /// One kind of change: its EACs, each with its audit records since, or
 /// what changed without one.
-fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), OutputError> {
+fn section(
+    out: &mut Out,
+    heading: &str,
+    list: &[PackEacChange],
+    suspect: Option<&str>,
+) -> Result<(), OutputError> {
     if !part_heading(out, heading, list.len(), "EAC")? {
         return Ok(());
     }
@@ -487,11 +567,12 @@ fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), O
         };
         if change.records.is_empty() {
             // No record: what differs, packed → now, and (when the log
-            // since is known) that EAC Desk did not make the change.
+            // since is known) that EAC Desk did not make the change, or
+            // (the pack changed since it was made) that the pack may have.
             let why = if change.unrecorded {
                 "no audit record: changed outside EAC Desk"
             } else {
-                ""
+                suspect.unwrap_or_default()
             };
             let mut lines: Vec<String> = change.fields.iter().map(field_words).collect();
             if change.fields_more > 0 {
@@ -500,6 +581,9 @@ fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), O
             if lines.is_empty() {
                 lines.push(match (change.deleted, change.unrecorded) {
                     (true, true) => "deleted outside EAC Desk (no audit record)".to_owned(),
+                    (true, false) if suspect.is_some() => {
+                        "not in this database (no audit record)".to_owned()
+                    }
                     _ => "no audit record since the pack".to_owned(),
                 });
             }
@@ -515,7 +599,7 @@ fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), O
                     String::new(),
                     String::new(),
                     line,
-                    if first && !change.deleted {
+                    if first && (!change.deleted || suspect.is_some()) {
                         why.to_owned()
                     } else {
                         String::new()

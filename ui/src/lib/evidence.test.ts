@@ -173,6 +173,8 @@ describe("what changed since a pack", () => {
     record: null,
     verdict: verdict(true),
     head_found: true,
+    key_recorded: true,
+    pack_changed: false,
     history_changed: false,
     audit_changes: [],
     audit_changes_more: 0,
@@ -255,6 +257,15 @@ describe("what changed since a pack", () => {
       path: "/p",
     };
     expect(diffOrigin({ ...base, record })).toBe("Made from this database on 2026-01-05 10:00 UTC.");
+    // Signed by a key no recorded pack was: both explanations.
+    expect(diffOrigin({ ...base, key_recorded: false })).toMatch(/by someone else .* or it is a pack of this database changed and signed again/);
+    // The moment and head of pack 1, another manifest and signer.
+    const other = { ...verdict(true), manifest: { ...manifest, key: { ...manifest.key, fingerprint: "ffff" } } };
+    const forged = { ...base, verdict: other, not_the_recorded: record };
+    expect(diffOrigin(forged)).toBe(
+      `This is not the pack this database recorded as pack 1 (made 2026-01-05 10:00 UTC from the same audit log, in /p): its manifest differs and it is signed by the key ffff, not by ${FP}. It was changed and signed again after it was made: do not rely on it.`,
+    );
+    expect(diffUnchanged(forged)).toBe(false);
   });
 });
 

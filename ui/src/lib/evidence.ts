@@ -121,7 +121,8 @@ export function fingerprintProblem(text: string): string | null {
 export function diffUnchanged(d: PackDiff): boolean {
   return (
     d.added.length + d.removed.length + d.edited.length + d.claims.length + d.sources.length + d.audit_changes.length === 0 &&
-    !d.history_changed
+    !d.history_changed &&
+    !d.not_the_recorded
   );
 }
 
@@ -215,8 +216,17 @@ export function historyChangedText(d: PackDiff): string {
 /** Where the pack came from, for the diff's heading. */
 export function diffOrigin(d: PackDiff): string {
   if (d.record) return `Made from this database on ${formatDateTimeUtc(d.record.created_at)}.`;
+  const r = d.not_the_recorded;
+  if (r) {
+    const signer = d.verdict.manifest?.key.fingerprint;
+    const differs = signer === r.key_fingerprint ? "its manifest differs" : `its manifest differs and it is signed by the key ${signer ?? "?"}, not by ${r.key_fingerprint}`;
+    return `This is not the pack this database recorded as pack ${r.id} (made ${formatDateTimeUtc(r.created_at)} from the same audit log, in ${r.path}): ${differs}. It was changed and signed again after it was made: do not rely on it.`;
+  }
   if (!d.head_found) {
     return "This pack was not made from this database (or audit records it knew were removed): compare with care.";
+  }
+  if (!d.key_recorded) {
+    return "This database has no record of making this pack, and no pack recorded here was signed by its key: it was made without a record by someone else (a role that reads only), or it is a pack of this database changed and signed again. Ask whoever gave it to you for their key's fingerprint.";
   }
   return "This database has no record of making this pack.";
 }

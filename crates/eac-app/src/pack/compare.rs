@@ -12,7 +12,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use eac_store::chain::{canonical_json, link, CONTENT_NAMES};
-use eac_store::{AuditAction, AuditChainRow, AuditRecord, FieldChange, Store, StoreError};
+use eac_store::{
+    AuditAction, AuditChainRow, AuditRecord, FieldChange, PackRecord, Store, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -182,6 +184,30 @@ fn leaf(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+// ---------------------------------------------------------------------------
+// The pack as this database recorded it
+
+/// For a pack whose `MANIFEST.json` this database did not record: the
+/// pack it recorded at the same moment (`created_at`) from the same audit
+/// head, which the pack then claims to be and is not (its manifest, so
+/// its content or its signer, differs); and whether the pack's signer
+/// signed any pack recorded here. A pack is recorded at most once a
+/// moment and head, so one of the same moment and head with another
+/// manifest was changed after it was made.
+pub(super) fn recorded_like(
+    store: &Store,
+    manifest: &super::Manifest,
+) -> Result<(Option<PackRecord>, bool), AppError> {
+    let packs = store.packs()?;
+    let key_recorded = packs
+        .iter()
+        .any(|p| p.key_fingerprint == manifest.key.fingerprint);
+    let namesake = packs
+        .into_iter()
+        .find(|p| p.created_at == manifest.created_at && p.audit_head == manifest.audit.head);
+    Ok((namesake, key_recorded))
 }
 
 // ---------------------------------------------------------------------------

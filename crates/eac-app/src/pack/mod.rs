@@ -272,6 +272,28 @@ pub struct PackDiff {
     /// Whether the pack's audit head is a record of this database's chain
     /// (`false`: another database, or its history was changed).
     pub head_found: bool,
+    /// The pack this database recorded at the pack's moment: made at the
+    /// same `created_at` from the same audit head, whose `MANIFEST.json`
+    /// has another SHA-256 (another content or another signer). The pack
+    /// compared is not that one: it was changed and signed again after it
+    /// was made. `None` when the pack is the one recorded (`record`), or no
+    /// recorded pack shares its moment and head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub not_the_recorded: Option<PackRecord>,
+    /// The key that signed the pack signed a pack this database recorded
+    /// (`pack ls`'s KEY). `false`: another key's, a pack made without a
+    /// record by someone else (a role that reads only) or a pack signed
+    /// again by someone else.
+    #[serde(default)]
+    pub key_recorded: bool,
+    /// The pack's listing (`eacs.json`), its manifest or its signature
+    /// fails verification: the pack was changed after it was made, so an
+    /// EAC that differs without an audit record may differ because the
+    /// pack changed. Such an EAC (as any when `not_the_recorded`) is then
+    /// not called changed outside EAC Desk (`unrecorded` is `false`).
+    #[serde(default)]
+    pub pack_changed: bool,
     /// This database made the pack (`record`) and its audit log no longer
     /// holds the pack's audit head: the history up to the pack was changed
     /// (a record edited, removed or inserted and the chain computed again,
@@ -315,9 +337,11 @@ impl PackDiff {
     /// The pack is still what the database holds: no EAC was added,
     /// removed or edited, no claim it carries was deleted or changed (nor
     /// one recorded over its EACs), its source documents are stored as
-    /// packed, and the history up to it was not changed.
+    /// packed, the history up to it was not changed, and it is not another
+    /// pack than the one recorded at its moment (`not_the_recorded`).
     pub fn is_unchanged(&self) -> bool {
-        self.added.is_empty()
+        self.not_the_recorded.is_none()
+            && self.added.is_empty()
             && self.removed.is_empty()
             && self.edited.is_empty()
             && self.claims.is_empty()
@@ -1713,6 +1737,19 @@ pub fn pack_diff_with(
         Some(sha) => store.pack_by_manifest(sha)?,
         None => None,
     };
+    let (not_the_recorded, key_recorded) = match &record {
+        Some(_) => (None, true),
+        None => compare::recorded_like(store, &manifest)?,
+    };
+    // The pack as made is no basis when its listing, manifest or
+    // signature fails verification, or when it is not the pack recorded
+    // at its moment: what differs without an audit record may then be
+    // the pack's change, and is not called one made outside EAC Desk.
+    let pack_changed = verdict
+        .problems
+        .iter()
+        .any(|p| [LISTING_FILE, MANIFEST_FILE, SIGNATURE_FILE].contains(&p.file.as_str()));
+    let basis_as_made = !pack_changed && not_the_recorded.is_none();
     let head = manifest.audit.head.as_deref();
     let number = head.and_then(|h| settle::head_number(dir, h));
     let since = store.audit_since(head, number)?;
@@ -1729,8 +1766,9 @@ pub fn pack_diff_with(
         (since.unwrap_or_default(), Vec::new(), 0)
     };
     // What the database's log says happened since the pack (no record of
-    // an EAC's change then means it was made outside EAC Desk).
-    let records_known = head_found || history_changed;
+    // an EAC's change then means it was made outside EAC Desk, when the
+    // pack compared is as it was made).
+    let records_known = (head_found || history_changed) && basis_as_made;
     let mut by_eac: HashMap<String, Vec<AuditRecord>> = HashMap::new();
     for r in since {
         by_eac.entry(r.cds_eac_id.clone()).or_default().push(r);
@@ -1981,6 +2019,9 @@ pub fn pack_diff_with(
         record,
         verdict,
         head_found,
+        not_the_recorded,
+        key_recorded,
+        pack_changed,
         history_changed,
         audit_changes,
         audit_changes_more,

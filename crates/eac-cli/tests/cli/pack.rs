@@ -2536,6 +2536,176 @@ fn makers_secret(desk: &Desk) -> [u8; 32] {
     hex::decode(secret.trim()).unwrap().try_into().unwrap()
 }
 
+/// The first EAC of a pack's `eacs.json` given another destination name
+/// (a text the totals do not add up): its id.
+fn forge_first_destination(dir: &Path) -> String {
+    let path = dir.join("eacs.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let listing: Value = serde_json::from_str(&text).unwrap();
+    let id = listing["eacs"][0]["cds_eac_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text = text.replacen(
+        "\"destination_name\": \"",
+        "\"destination_name\": \"Forged ",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    id
+}
+
+/// `pack diff`: exit code and standard output.
+fn diff_of(desk: &Desk, dir: &str) -> (i32, String) {
+    let out = desk.eacdesk().args(["pack", "diff", dir]).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+/// A tester's finding (session 42): a pack of this database changed and
+/// signed again by someone else was called this database's ("made by a
+/// role that reads only"), and `pack diff` said "No changes", exit 0, or
+/// blamed the database for the pack's change. A pack made at the moment
+/// and from the audit head of a recorded pack, with another manifest, is
+/// said not to be that pack, naming both manifests and signers (exit 1).
+#[test]
+fn a_pack_signed_again_is_never_called_the_one_this_database_recorded() {
+    let desk = Desk::packable();
+    let report = desk.pack("pack", &[]);
+    let recorded_sha = report["manifest_sha256"].as_str().unwrap().to_owned();
+    let own_key = report["key_fingerprint"].as_str().unwrap().to_owned();
+
+    // (a) A figure of the claim statement changed, signed by a stranger.
+    copy_dir(&desk.path("pack"), &desk.path("forged"));
+    let csv = desk.path("forged/claim-statement.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replacen(',', ",9", 1)).unwrap();
+    let stranger = resign_with(&desk.path("forged"), [7; 32], |_| {});
+    assert_eq!(desk.verify(&desk.path("forged"), &[]).0, 0);
+    let given_sha = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(
+            std::fs::read(desk.path("forged/MANIFEST.json")).unwrap(),
+        ))
+    };
+    let (code, text) = diff_of(&desk, "forged");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("is not the pack this database recorded: it claims to be pack 1 (made "),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "its MANIFEST.json has the SHA-256 {}…, not pack 1's {}…, and it is signed by the key {stranger}, not by pack 1's key {own_key}",
+            &given_sha[..16],
+            &recorded_sha[..16]
+        )),
+        "{text}"
+    );
+    assert!(text.contains("do not rely on it"), "{text}");
+    assert!(!text.contains("reads only"), "{text}");
+    assert!(!text.contains("No changes since this pack"), "{text}");
+    assert!(
+        text.contains("; the pack is not pack 1 as recorded."),
+        "{text}"
+    );
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "forged", "--json"])
+        .assert()
+        .code(1);
+    let diff: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(diff["not_the_recorded"]["id"], 1, "{diff}");
+    assert_eq!(diff["key_recorded"], false, "{diff}");
+
+    // (b) An EAC changed in the pack, signed again with the maker's own
+    // key: the same words, the same key, and the EAC's difference is not
+    // called a change outside EAC Desk.
+    copy_dir(&desk.path("pack"), &desk.path("forged2"));
+    let id = forge_first_destination(&desk.path("forged2"));
+    resign_with(&desk.path("forged2"), makers_secret(&desk), |_| {});
+    let (code, text) = diff_of(&desk, "forged2");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "not pack 1's {}…, and it is signed by the same key {own_key}",
+            &recorded_sha[..16]
+        )),
+        "{text}"
+    );
+    let line = text.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(
+        line.ends_with("no audit record; the pack is not pack 1 as recorded: may be its change"),
+        "{text}"
+    );
+    assert!(!text.contains("changed outside EAC Desk"), "{text}");
+
+    // A pack of this head at another moment, signed by a key no recorded
+    // pack was: both explanations, never only the innocent one.
+    copy_dir(&desk.path("pack"), &desk.path("unknown"));
+    let stranger = resign_with(&desk.path("unknown"), [9; 32], |m| {
+        m["created_at"] = "2030-01-01T00:00:00Z".into();
+    });
+    let (code, text) = diff_of(&desk, "unknown");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!("it is signed by the key {stranger}, which signed no pack recorded here: it was made without a record by someone else (a role that reads only, or from a read-only copy), or it is a pack of this database changed and signed again by someone else")),
+        "{text}"
+    );
+    assert!(text.contains("--key FINGERPRINT"), "{text}");
+
+    // The pack as made is still this database's, unchanged.
+    let (code, text) = diff_of(&desk, "pack");
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("No changes since this pack."), "{text}");
+}
+
+/// A tester's finding (session 42): an EAC whose line in the pack's
+/// `eacs.json` was changed (the file fails its SHA-256) was listed as
+/// "no audit record: changed outside EAC Desk", sending the user after
+/// someone who edited the database. Its difference is said to be read
+/// from a pack that does not verify; a change made to the database with
+/// another tool, the pack intact, still is one outside EAC Desk.
+#[test]
+fn a_difference_read_from_a_changed_pack_is_not_blamed_on_the_database() {
+    let desk = Desk::packable();
+    desk.pack("pack", &[]);
+    copy_dir(&desk.path("pack"), &desk.path("changed"));
+    let id = forge_first_destination(&desk.path("changed"));
+    let (code, text) = diff_of(&desk, "changed");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("the pack was changed after it was made, so an EAC below that differs without an audit record may differ because the pack changed, not this database."),
+        "{text}"
+    );
+    let line = text.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(line.contains("destination_name: \"Forged "), "{text}");
+    assert!(
+        line.ends_with("no audit record; the pack does not verify: may be its change"),
+        "{text}"
+    );
+    assert!(!text.contains("changed outside EAC Desk"), "{text}");
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "changed", "--json"])
+        .assert()
+        .code(1);
+    let diff: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(diff["pack_changed"], true, "{diff}");
+    assert_eq!(diff["edited"][0]["unrecorded"], false, "{diff}");
+    // The pack as made: intact, and not marked changed.
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "pack", "--json"])
+        .assert()
+        .code(0);
+    let diff: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(diff["pack_changed"], false, "{diff}");
+    assert_eq!(diff["key_recorded"], true, "{diff}");
+}
+
 /// A tester's finding (session 42): a manifest whose `counts.audit_records`
 /// disagreed with `audit.jsonl` was reported as "holds 1 records; the
 /// manifest says 1", the figure of another member. Each member is named

@@ -26,6 +26,30 @@ verdict: PackVerdict,
  */
 head_found: boolean, 
 /**
+ * The pack this database recorded at the pack's moment: made at the
+ * same `created_at` from the same audit head, whose `MANIFEST.json`
+ * has another SHA-256 (another content or another signer). The pack
+ * compared is not that one: it was changed and signed again after it
+ * was made. `None` when the pack is the one recorded (`record`), or no
+ * recorded pack shares its moment and head.
+ */
+not_the_recorded?: PackRecord, 
+/**
+ * The key that signed the pack signed a pack this database recorded
+ * (`pack ls`'s KEY). `false`: another key's, a pack made without a
+ * record by someone else (a role that reads only) or a pack signed
+ * again by someone else.
+ */
+key_recorded: boolean, 
+/**
+ * The pack's listing (`eacs.json`), its manifest or its signature
+ * fails verification: the pack was changed after it was made, so an
+ * EAC that differs without an audit record may differ because the
+ * pack changed. Such an EAC (as any when `not_the_recorded`) is then
+ * not called changed outside EAC Desk (`unrecorded` is `false`).
+ */
+pack_changed: boolean, 
+/**
  * This database made the pack (`record`) and its audit log no longer
  * holds the pack's audit head: the history up to the pack was changed
  * (a record edited, removed or inserted and the chain computed again,

@@ -63,6 +63,8 @@ const diff: PackDiff = {
   record: null,
   verdict,
   head_found: true,
+  key_recorded: true,
+  pack_changed: false,
   history_changed: false,
   audit_changes: [],
   audit_changes_more: 0,
