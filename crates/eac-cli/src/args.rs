@@ -714,8 +714,8 @@ pub enum PackCommand {
     /// holds and its CDS files against the schemas
     #[command(
         after_help = "Exit codes: 0 the pack is intact; 1 something does not hold (each file or \
-                      audit record named); 2 DIR cannot be read, or --key is no \
-                      fingerprint."
+                      audit record named); 2 DIR is not a pack (a file, or a folder with \
+                      none of a pack's files), cannot be read, or --key is no fingerprint."
     )]
     Verify {
         /// The pack's folder
