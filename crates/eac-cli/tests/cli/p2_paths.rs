@@ -242,10 +242,12 @@ fn schema_errors_quote_the_file_not_stand_ins() {
     let written = std::fs::read_to_string(&detail).unwrap();
     let at = written.rfind("\"value\": ").unwrap();
     let end = at + written[at..].find('\n').unwrap();
+    // A key twice in the value (its `unit`, named at that key): the rules
+    // read no quantity, and the schema's finding on it is said.
     std::fs::write(
         &detail,
         format!(
-            "{}\"value\": -3.75, \"value\": -3.75{}",
+            "{}\"value\": -3.75, \"unit\": \"MWh\"{}",
             &written[..at],
             &written[end..]
         ),
