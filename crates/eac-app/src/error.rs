@@ -1226,6 +1226,59 @@ mod tests {
         assert!(wire["details"].get("changed_since").is_none(), "{wire}");
     }
 
+    /// TEAM42 finding 4: the editor saving on the version it showed of an
+    /// EAC another window deleted since is told who deleted it, when and
+    /// why, as a conflict, never "check the id or import the file".
+    #[test]
+    fn an_edit_of_an_eac_deleted_since_names_the_deletion() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("d.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let eacs: Vec<_> =
+            eac_sample::generate(1, 1, eac_sample::SampleOptions::default()).collect();
+        let id = eacs[0].cds_eac_id.clone();
+        store
+            .import_eacs("sample", &mut eacs.into_iter(), &eac_store::NoProgress)
+            .unwrap();
+        let seen = store.detail(&id).unwrap().version;
+        // Another window deletes it.
+        let mut other = Store::open(&path).unwrap();
+        other
+            .delete_eacs(
+                &eac_store::DeleteTarget::Ids(vec![id.clone()]),
+                &eac_store::Reason::new("a duplicate").unwrap(),
+                "ann",
+                false,
+                &eac_store::NoProgress,
+            )
+            .unwrap();
+        let to = eac_store::BeneficiaryAssignment {
+            beneficiary_type: eac_model::BeneficiaryType::Account,
+            beneficiaries: vec!["ACC-1".to_owned()],
+        };
+        let e = crate::set_beneficiaries(&mut store, &id, &to, "mine", Some(seen)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Conflict);
+        assert!(
+            e.message.starts_with(&format!(
+                "EAC {id} was removed after you opened it (it was deleted by ann at "
+            )),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with(
+                " UTC: “a duplicate”); nothing was saved. It is no longer in this database (its \
+                 history stays in the audit log); import it again to edit it"
+            ),
+            "{}",
+            e.message
+        );
+        assert!(e.details.changed_since.as_ref().is_some_and(|c| c.removed));
+        // Without the version it saw, the id is simply not there.
+        let e = crate::set_beneficiaries(&mut store, &id, &to, "mine", None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
+
     #[test]
     fn plural_words() {
         assert_eq!(plural(1, "rule violation"), "1 rule violation");

@@ -106,6 +106,20 @@ fn report(e: &anyhow::Error) -> ExitCode {
 /// to reload).
 fn in_cli_words(app: &AppError) -> std::borrow::Cow<'_, str> {
     match &app.details.changed_since {
+        // Deleted, or its import undone, by another desk or window.
+        Some(changed) if changed.removed => {
+            let since = format!(
+                "was removed since version {}, the one --if-version gave",
+                changed.seen
+            );
+            let id = eac_model::quote(&changed.cds_eac_id);
+            format!(
+                "{} It is no longer in this database: see its history with `eacdesk audit {id}`, \
+                 and import it again first if it should still be edited",
+                changed.head(&since)
+            )
+            .into()
+        }
         Some(changed) => {
             let since = format!(
                 "was changed since version {}, the one --if-version gave",

@@ -125,7 +125,58 @@ pub(crate) fn check_seen(
         cds_eac_id: cds_eac_id.to_owned(),
         seen,
         change,
+        removed: false,
     }))
+}
+
+/// The refusal of an edit made on version `seen` of an EAC that is not
+/// stored, when the audit log's last record of it removed it: another desk
+/// or window deleted it, undid the import that added it, or had it replaced
+/// by the bundles a registry document split it into, after the person saw
+/// it. Said as a change since ([`StoreError::ChangedSince`], `removed`),
+/// naming who removed it, when and why, never as an id to check or a file
+/// to import. `None` (the caller says the id is not found): no version was
+/// seen, or no removal is recorded (an id never stored here).
+pub(crate) fn removed_since(
+    db: &dyn Db,
+    cds_eac_id: &str,
+    seen: Option<i64>,
+) -> Result<Option<StoreError>> {
+    let Some(seen) = seen else {
+        return Ok(None);
+    };
+    let last: Option<(String, String, Option<String>, String, String)> = db.query_opt(
+        &format!(
+            "SELECT a.at, a.os_user, a.display_name, a.action, a.reason FROM audit_log a
+              WHERE a.cds_eac_id = ?1 AND a.action <> 'verify' AND NOT {REVIEW}
+              ORDER BY a.id DESC LIMIT 1"
+        ),
+        &[&cds_eac_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let Some((at, os_user, name, action, reason)) = last else {
+        return Ok(None);
+    };
+    let removal = match AuditAction::parse(&action) {
+        Some(AuditAction::Delete) => "it was deleted",
+        Some(AuditAction::UndoImport) => "the import that had added it was undone",
+        Some(AuditAction::ImportReplace) => {
+            "an import replaced it by the bundles a registry document split it into"
+        }
+        _ => return Ok(None),
+    };
+    let who = crate::periods::who(&os_user, name.as_deref());
+    let when = at.get(..19).unwrap_or(&at).replace('T', " ");
+    Ok(Some(StoreError::ChangedSince(crate::ChangedSince {
+        named: eac_model::quote(cds_eac_id),
+        cds_eac_id: cds_eac_id.to_owned(),
+        seen,
+        change: format!(
+            "{removal} by {who} at {when} UTC: “{}”",
+            eac_model::quote(&reason)
+        ),
+        removed: true,
+    })))
 }
 
 /// How the refusal of an edit to an EAC changed since the person saw it
@@ -139,6 +190,17 @@ pub const RELOAD_ADVICE: &str = "Reload it to see the change, then make your edi
 /// detail pane). The command line, where nothing was opened, says it of
 /// the version given with `--if-version` instead.
 pub const CHANGED_SINCE_OPENED: &str = "was changed after you opened it";
+
+/// What the refusal of an edit to an EAC removed since the person saw it
+/// ([`crate::ChangedSince::removed`]: deleted, or its import undone) says
+/// happened, in the app's words; the command line says it of the version
+/// given with `--if-version` instead.
+pub const REMOVED_SINCE_OPENED: &str = "was removed after you opened it";
+
+/// How the refusal of an edit to an EAC removed since the person saw it
+/// ends in the app's words: there is nothing to reload or edit again.
+pub const REMOVED_ADVICE: &str =
+    "It is no longer in this database (its history stays in the audit log); import it again to edit it";
 
 /// Whether a change of EACs found in its own write (a filter's matches:
 /// `beneficiaries set`, `set`, `delete`, `verify`) was confirmed for the
@@ -170,28 +232,39 @@ impl Confirmed {
 
 /// The EAC `beneficiaries set` (or its dry run) changes: not found is said
 /// of an EAC the store holds only by its P2 envelope as such
-/// ([`refuse_envelope_only`]).
-pub(crate) fn load_to_assign(db: &dyn Db, cds_eac_id: &str) -> Result<(i64, Eac)> {
+/// ([`refuse_envelope_only`]), and of one removed since version `seen` as
+/// that removal ([`removed_since`]).
+pub(crate) fn load_to_assign(
+    db: &dyn Db,
+    cds_eac_id: &str,
+    seen: Option<i64>,
+) -> Result<(i64, Eac)> {
     load_to_edit(
         db,
         cds_eac_id,
+        seen,
         "`beneficiaries set`",
         "change its beneficiaries",
     )
 }
 
-/// The EAC an edit by `command` changes: one the store holds only by its
-/// P2 envelope is refused as such ([`refuse_envelope_only`]), not said to
-/// be missing.
+/// The EAC an edit by `command` made on version `seen` changes: one the
+/// store holds only by its P2 envelope is refused as such
+/// ([`refuse_envelope_only`]), and one removed since `seen` as a conflict
+/// naming the removal ([`removed_since`]), not said to be missing.
 pub(crate) fn load_to_edit(
     db: &dyn Db,
     cds_eac_id: &str,
+    seen: Option<i64>,
     command: &str,
     to_do: &str,
 ) -> Result<(i64, Eac)> {
     match crate::rows::load_eac(db, cds_eac_id) {
         Err(StoreError::NotFound(_)) => {
             refuse_envelope_only(db, &[cds_eac_id.to_owned()], command, to_do)?;
+            if let Some(removed) = removed_since(db, cds_eac_id, seen)? {
+                return Err(removed);
+            }
             Err(StoreError::NotFound(cds_eac_id.to_owned()))
         }
         found => found,

@@ -102,6 +102,7 @@ fn set(
     let (id, mut eac) = edit::load_to_edit(
         w.db(),
         cds_eac_id,
+        seen,
         "`set-emissions`",
         "set its emission factors",
     )?;

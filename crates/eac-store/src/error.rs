@@ -179,8 +179,9 @@ pub enum StoreError {
     /// An edit made on a version of one EAC that has had a later version
     /// since (`conflict`, as [`StoreError::Conflict`]); nothing was saved.
     /// Said in the app's words (its detail pane is reloaded); each shell
-    /// may say [`ChangedSince::head`] with steps of its own instead.
-    #[error("{} {}", .0.head(crate::edit::CHANGED_SINCE_OPENED), crate::edit::RELOAD_ADVICE)]
+    /// may say [`ChangedSince::head`] with steps of its own instead. Also
+    /// an edit of an EAC removed since ([`ChangedSince::removed`]).
+    #[error("{}", .0.in_app_words())]
     ChangedSince(ChangedSince),
     /// A change not confirmed for more than `at_most` EACs found `found`
     /// in its own write ([`crate::Confirmed::AtMost`]): the count that
@@ -477,8 +478,13 @@ pub struct ChangedSince {
     /// The version the edit was made on.
     pub seen: i64,
     /// The last change recorded of it, in words ("its beneficiaries were
-    /// changed by Ann (ann) at 2026-12-03 01:52:36 UTC").
+    /// changed by Ann (ann) at 2026-12-03 01:52:36 UTC"; of a removal, with
+    /// its reason: "it was deleted by ann at … UTC: “duplicate”").
     pub change: String,
+    /// That change removed the EAC (another desk or window deleted it, or
+    /// undid the import that added it): it is no longer stored, so there is
+    /// nothing to reload or to edit again.
+    pub removed: bool,
 }
 
 impl ChangedSince {
@@ -491,6 +497,18 @@ impl ChangedSince {
             "EAC {} {happened} ({}); nothing was saved.",
             self.named, self.change
         )
+    }
+
+    /// The whole refusal in the app's words (the person opened the EAC in
+    /// its detail pane).
+    pub fn in_app_words(&self) -> String {
+        if self.removed {
+            let head = self.head(crate::edit::REMOVED_SINCE_OPENED);
+            format!("{head} {}", crate::edit::REMOVED_ADVICE)
+        } else {
+            let head = self.head(crate::edit::CHANGED_SINCE_OPENED);
+            format!("{head} {}", crate::edit::RELOAD_ADVICE)
+        }
     }
 }
 

@@ -456,6 +456,12 @@ pub(crate) fn set_fields(
                 .collect();
             if !unknown.is_empty() {
                 crate::edit::refuse_envelope_only(w.db(), &unknown, "`set`", "set its fields")?;
+                // A version names one EAC: removed since, it is a conflict.
+                if let [id] = &ids[..] {
+                    if let Some(removed) = crate::edit::removed_since(w.db(), id, seen)? {
+                        return Err(removed);
+                    }
+                }
                 return Err(StoreError::UnknownIds(unknown));
             }
             if seen.is_some() {

@@ -76,7 +76,9 @@ pub use claims::{
     NewConsumption, FACTOR_KINDS,
 };
 use eac_model::Eac;
-pub use edit::{Confirmed, CHANGED_SINCE_OPENED, RELOAD_ADVICE};
+pub use edit::{
+    Confirmed, CHANGED_SINCE_OPENED, RELOAD_ADVICE, REMOVED_ADVICE, REMOVED_SINCE_OPENED,
+};
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ChangedSince, ErrorCode, FilterProblem, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
@@ -1149,7 +1151,7 @@ impl Store {
         self.write_either(|w| {
             // Locked before it is read: a desk saving it meanwhile is waited for.
             lock::named(w, &[cds_eac_id.to_owned()], true)?;
-            let (id, eac) = edit::load_to_assign(w.db(), cds_eac_id)?;
+            let (id, eac) = edit::load_to_assign(w.db(), cds_eac_id, seen)?;
             edit::check_seen(w, id, cds_eac_id, seen, true)?;
             edit::apply(w, id, eac, to, reason, os_user)
         })
@@ -1215,7 +1217,7 @@ impl Store {
     ) -> Result<BulkEditReport> {
         edit::validate(cds_eac_id, to)?;
         self.dry_run_either(|w| {
-            let (id, eac) = edit::load_to_assign(w.db(), cds_eac_id)?;
+            let (id, eac) = edit::load_to_assign(w.db(), cds_eac_id, seen)?;
             // The refusal the change itself gives, read without locking
             // (a role that only reads may not lock a row).
             edit::check_seen(w, id, cds_eac_id, seen, false)?;

@@ -375,3 +375,98 @@ fn import_lists_the_first_warnings_and_says_where_the_rest_are() {
     assert_eq!(file["warnings"].as_array().unwrap().len(), 50);
     assert_eq!(file["warning_count"], 60);
 }
+
+/// TEAM42 finding 4: an edit saved on the version a person saw
+/// (`--if-version`, the app's editor) of an EAC another desk or window
+/// has deleted, or whose import it undid, since is a conflict naming who
+/// removed it, when and why, never "check the id or import the file";
+/// without a version, or of an id never stored, it is still not found.
+#[test]
+fn an_edit_of_an_eac_removed_since_its_version_names_the_removal() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let seen = desk.json(&["show", "e-01"])["version"].to_string();
+    let seen6 = desk.json(&["show", "e-06"])["version"].to_string();
+    desk.eacdesk()
+        .env("USER", "ann")
+        .args(["delete", "e-01", "--reason", "ann removes duplicate"])
+        .assert()
+        .success();
+    let edits: [&[&str]; 4] = [
+        &[
+            "beneficiaries",
+            "set",
+            "e-01",
+            "--type",
+            "account",
+            "--id",
+            "A",
+        ],
+        &[
+            "beneficiaries",
+            "set",
+            "--dry-run",
+            "e-01",
+            "--type",
+            "account",
+        ],
+        &["set-emissions", "e-01", "--direct", "0", "--lca", "0.01"],
+        &["set", "e-01", "destination_name=X"],
+    ];
+    for edit in edits {
+        let out = desk
+            .eacdesk()
+            .env("USER", "carol")
+            .args(edit)
+            .args(["--reason", "carol", "--if-version", &seen])
+            .assert()
+            .code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "EAC e-01 was removed since version {seen}, the one --if-version gave (it was \
+                 deleted by ann at "
+            )),
+            "{edit:?}: {err}"
+        );
+        assert!(
+            err.contains(
+                " UTC: “ann removes duplicate”); nothing was saved. It is no longer in this \
+                 database: see its history with `eacdesk audit e-01`"
+            ),
+            "{edit:?}: {err}"
+        );
+        assert!(!err.contains("import the file"), "{edit:?}: {err}");
+    }
+    // Without a version a script is told the id is not there, as before.
+    desk.eacdesk()
+        .args(["set", "e-01", "destination_name=X", "--reason", "r"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no EAC with id `e-01`"));
+    desk.eacdesk()
+        .args(["set", "e-99", "destination_name=X", "--reason", "r"])
+        .args(["--if-version", "1"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no EAC with id `e-99`"));
+
+    // Removed by an undo of the import that added it: said as such.
+    let batch = desk.json(&["imports"])[0]["id"].to_string();
+    desk.eacdesk()
+        .env("USER", "ann")
+        .args(["undo-import", &batch, "--reason", "wrong file", "--yes"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .env("USER", "carol")
+        .args(["set", "e-06", "destination_name=X", "--reason", "r"])
+        .args(["--if-version", &seen6])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "EAC e-06 was removed since version {seen6}, the one --if-version gave (the import \
+             that had added it was undone by ann at "
+        )))
+        .stderr(contains(" UTC: “wrong file”); nothing was saved."));
+}
