@@ -470,7 +470,7 @@ impl Store {
     pub fn open_server(conn: &str) -> Result<Store> {
         let mut client = server::connect(conn)?;
         let shown = server::without_password(conn);
-        server::check_for_open(&mut client, &shown)?;
+        server::check_for_open(&mut client, conn, &shown)?;
         Ok(Store {
             conn: Connection::open_in_memory()?,
             path: PathBuf::from(shown),

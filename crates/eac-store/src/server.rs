@@ -293,15 +293,29 @@ pub const LIBPQ_SETTINGS: [&str; 14] = [
 ];
 
 /// Refuses to open a server database that is not at this build's schema
-/// (`shown`: its address without a password, for the message).
-pub(crate) fn check_for_open(client: &mut Client, shown: &str) -> Result<()> {
-    let version = {
+/// (`shown`: its address without a password, for the message). Setting
+/// one up or upgrading it is its owner's job (decision 313): a login that
+/// is not the owner is told to ask the owner, named as the server names
+/// it, and the command suggested names the owner's login and no password
+/// (decision 288: it works as written, the password from PGPASSWORD).
+pub(crate) fn check_for_open(client: &mut Client, conn: &str, shown: &str) -> Result<()> {
+    let (version, (owner, is_owner)) = {
         let mut tx = client.transaction().map_err(server_error)?;
         let version = schema_version(&mut tx)?;
+        let owner = owner_of(&mut tx)?;
         tx.commit().map_err(server_error)?;
-        version
+        (version, owner)
     };
     let newest = newest_version();
+    // Whose job it is, and the address they run it with.
+    let (by, address) = if is_owner {
+        (String::new(), without_any_password(conn))
+    } else {
+        (
+            format!("ask the database's owner ({owner}) to "),
+            as_user(conn, &owner),
+        )
+    };
     let message = match version {
         Some(v) if v == newest => return Ok(()),
         Some(v) if v > newest => format!(
@@ -309,15 +323,66 @@ pub(crate) fn check_for_open(client: &mut Client, shown: &str) -> Result<()> {
              EAC Desk knows ({newest}); update EAC Desk"
         ),
         Some(v) => format!(
-            "{shown} holds an EAC Desk database of schema {v}; bring it to schema {newest} \
-             with `eacdesk server init {shown}` (as its owner)"
+            "{shown} holds an EAC Desk database of schema {v}, older than this version of \
+             EAC Desk knows ({newest}); {by}bring it to schema {newest} with `eacdesk server \
+             init {address}` (give the password in PGPASSWORD)"
         ),
         None => format!(
-            "{shown} holds no EAC Desk database; set it up with `eacdesk server init {shown}` \
-             (then, to fill it from a file, `eacdesk copy --from FILE --to {shown}`)"
+            "{shown} holds no EAC Desk database; {by}set it up with `eacdesk server init \
+             {address}` (give the password in PGPASSWORD), then, to fill it from a file, \
+             `eacdesk copy --from FILE --to {address}`"
         ),
     };
     Err(StoreError::Server { message })
+}
+
+/// The owner of the database `tx` is connected to, as the server names it
+/// (`pg_database.datdba`), and whether this login may act as it (is it, a
+/// member of it, or a superuser).
+pub(crate) fn owner_of(tx: &mut postgres::Transaction) -> Result<(String, bool)> {
+    let row = tx
+        .query_one(
+            "SELECT pg_get_userbyid(d.datdba)::text, pg_has_role(d.datdba, 'MEMBER')
+               FROM pg_database d WHERE d.datname = current_database()",
+            &[],
+        )
+        .map_err(server_error)?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// `conn` naming the login `user` and no password: a URL's user part
+/// (`USER[:PASSWORD]@`) becomes `user@`; libpq settings get `user=user`.
+fn as_user(conn: &str, user: &str) -> String {
+    let bare = without_any_password(conn).trim().to_owned();
+    if is_address(&bare) {
+        let encoded: String = (user.bytes())
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let start = bare.find("://").map_or(0, |end| end + 3);
+        return match user_part(&bare) {
+            Some(part) => format!("{}{encoded}{}", &bare[..start], &bare[part.at..]),
+            None => format!("{}{encoded}@{}", &bare[..start], &bare[start..]),
+        };
+    }
+    let quoted = if !user.is_empty() && !user.contains([' ', '\'', '\\']) {
+        user.to_owned()
+    } else {
+        format!("'{}'", user.replace('\\', "\\\\").replace('\'', "\\'"))
+    };
+    let users: Vec<Range<usize>> = (setting_words(&bare).into_iter())
+        .filter(|w| &bare[w.key.clone()] == "user")
+        .filter_map(|w| w.value)
+        .collect();
+    if users.is_empty() {
+        format!("{bare} user={quoted}")
+    } else {
+        replaced(&bare, users, &quoted)
+    }
 }
 
 /// The schema version this build brings a server database to.
@@ -753,6 +818,31 @@ pub(crate) fn server_error(e: postgres::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// TEAM42 finding 6: the address suggested to the database's owner
+    /// names the owner's login and no password, in the form given.
+    #[test]
+    fn an_address_for_the_owner_names_the_owner_and_no_password() {
+        assert_eq!(
+            as_user(
+                "postgres://bob:bobpw@%2Ftmp%2Fpg:5433/empty1",
+                "eacdesk_admin"
+            ),
+            "postgres://eacdesk_admin@%2Ftmp%2Fpg:5433/empty1"
+        );
+        assert_eq!(
+            as_user("postgresql://db.example/team", "Dr Who"),
+            "postgresql://Dr%20Who@db.example/team"
+        );
+        assert_eq!(
+            as_user("host=/tmp/pg user=bob password='a b' dbname=team", "olga"),
+            "host=/tmp/pg user=olga dbname=team"
+        );
+        assert_eq!(
+            as_user("host=/tmp/pg dbname=team", "o'k"),
+            "host=/tmp/pg dbname=team user='o\\'k'"
+        );
+    }
 
     #[test]
     fn passwords_never_reach_a_message() {

@@ -634,19 +634,34 @@ fn read_back(
 /// Rows sent between two looks at a cancel of a copy to a server.
 const CANCEL_EVERY: u64 = 4096;
 
-/// Refuses a server database not set up by `server init` at this version.
+/// Refuses a server database not set up by `server init` at this version:
+/// a newer one asks for a newer EAC Desk (`server init` never downgrades),
+/// as opening it does; an older or bare one is its owner's to set up
+/// (decision 313), the owner named to a login that is not it.
 fn check_version(tx: &mut postgres::Transaction, database: &str) -> Result<()> {
     let version = schema_version(tx)?;
-    if version != Some(newest_version()) {
-        return Err(StoreError::Server {
-            message: format!(
-                "the database {database} is not set up for this version of EAC Desk \
-                 (schema {}); run `eacdesk server init` on it first",
+    let newest = newest_version();
+    let message = match version {
+        Some(v) if v == newest => return Ok(()),
+        Some(v) if v > newest => format!(
+            "the database {database} holds an EAC Desk database of schema {v}, newer than this \
+             version of EAC Desk knows ({newest}); update EAC Desk"
+        ),
+        _ => {
+            let (owner, is_owner) = crate::server::owner_of(tx)?;
+            let by = if is_owner {
+                "run".to_owned()
+            } else {
+                format!("ask the database's owner ({owner}) to run")
+            };
+            format!(
+                "the database {database} is not set up for this version of EAC Desk (schema \
+                 {}, this version needs {newest}); {by} `eacdesk server init` on it first",
                 version.map_or_else(|| "none".to_owned(), |v| v.to_string())
-            ),
-        });
-    }
-    Ok(())
+            )
+        }
+    };
+    Err(StoreError::Server { message })
 }
 
 /// `ORDER BY` text putting the server's rows in SQLite's order (text byte

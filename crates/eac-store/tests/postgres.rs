@@ -4312,3 +4312,170 @@ fn the_nfc_step_folds_search_text_stored_before_on_a_server() {
         .unwrap();
     assert_eq!(choices.len(), 1, "{choices:?}");
 }
+
+/// TEAM42 finding 4 on a server: a desk saving the EAC it opened after
+/// another desk deleted it is told who deleted it, when and why, as a
+/// conflict, never to check the id or import the file.
+#[test]
+fn an_edit_of_an_eac_another_desk_deleted_names_the_deletion() {
+    use eac_store::{BeneficiaryAssignment, DeleteTarget, Reason, StoreError};
+    let Some((_dir, file, db)) = file_and_server("eacdesk_t42_deleted") else {
+        return;
+    };
+    let id = first_ids(&file, 1).remove(0);
+    let mut ann = eac_store::Store::open_server(&db).unwrap();
+    let mut carol = eac_store::Store::open_server(&db).unwrap();
+    let seen = carol.detail(&id).unwrap().version;
+    ann.delete_eacs(
+        &DeleteTarget::Ids(vec![id.clone()]),
+        &Reason::new("ann removes duplicate").unwrap(),
+        "ann",
+        false,
+        &eac_store::NoProgress,
+    )
+    .unwrap();
+    let to = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Account,
+        beneficiaries: vec!["CUST123".to_owned()],
+    };
+    let reason = Reason::new("carol").unwrap();
+    let err = carol
+        .set_beneficiaries_seen(&id, Some(seen), &to, &reason, "carol")
+        .unwrap_err();
+    let StoreError::ChangedSince(changed) = &err else {
+        panic!("{err}");
+    };
+    assert!(changed.removed);
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "EAC {id} was removed after you opened it (it was deleted by ann at "
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains(" UTC: “ann removes duplicate”); nothing was saved."),
+        "{message}"
+    );
+    // Without a version: not found, as before.
+    let err = carol
+        .set_beneficiaries_seen(&id, None, &to, &reason, "carol")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+}
+
+/// TEAM42 findings 5 and 6: a server database a newer EAC Desk set up asks
+/// for a newer EAC Desk from `copy` as from opening it; one not set up (or
+/// older) is its owner's to set up, named as the server names it, and the
+/// command suggested names the owner's login and no password.
+#[test]
+fn advice_to_set_up_a_server_database_names_its_owner_and_no_password() {
+    let Some(db) = empty_database("eacdesk_t42_owned") else {
+        return;
+    };
+    let mut admin = Client::connect(&db, NoTls).unwrap();
+    admin
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_t42_owner; DROP ROLE IF EXISTS eacdesk_t42_bob;
+             CREATE ROLE eacdesk_t42_owner LOGIN; CREATE ROLE eacdesk_t42_bob LOGIN;
+             ALTER DATABASE eacdesk_t42_owned OWNER TO eacdesk_t42_owner;",
+        )
+        .unwrap();
+    let bob = format!("{db} user=eacdesk_t42_bob password=bobpw");
+    let refused = |conn: &str| match eac_store::Store::open_server(conn) {
+        Ok(_) => panic!("opened {conn}"),
+        Err(e) => e.to_string(),
+    };
+    let said = refused(&bob);
+    // Every `user` setting names the owner; the password is left out.
+    let owners = format!(
+        "{} user=eacdesk_t42_owner",
+        db.replace("user=eacdesk ", "user=eacdesk_t42_owner ")
+    );
+    assert!(
+        said.contains(&format!(
+            "holds no EAC Desk database; ask the database's owner (eacdesk_t42_owner) to set it \
+             up with `eacdesk server init {owners}` (give the password in PGPASSWORD), then, to \
+             fill it from a file, `eacdesk copy --from FILE --to {owners}`"
+        )),
+        "{said}"
+    );
+    // The suggested commands name no password, not even a masked one.
+    assert!(!said.contains("bobpw"), "{said}");
+    assert!(
+        !said
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .any(|c| c.contains("***")),
+        "{said}"
+    );
+    assert!(!said.contains("user=eacdesk_t42_bob`"), "{said}");
+    // The owner (here the superuser, who may act as any role) is told to
+    // run it, with its own login.
+    let said = refused(&db);
+    assert!(
+        said.contains("holds no EAC Desk database; set it up with `eacdesk server init "),
+        "{said}"
+    );
+    assert!(!said.contains("ask the database's owner"), "{said}");
+
+    // An older schema: the owner brings it up, asked by name.
+    eac_store::server::init(&db).unwrap();
+    admin
+        .batch_execute(
+            "UPDATE eacdesk_schema SET version = version - 1;
+             GRANT eacdesk_auditor TO eacdesk_t42_bob;",
+        )
+        .unwrap();
+    let newest = eac_store::supported_schema_version();
+    let said = refused(&bob);
+    assert!(
+        said.contains(&format!(
+            "older than this version of EAC Desk knows ({newest}); ask the database's owner \
+             (eacdesk_t42_owner) to bring it to schema {newest} with `eacdesk server init "
+        )),
+        "{said}"
+    );
+    let dir = tempfile::TempDir::new().unwrap();
+    let copied =
+        eac_store::server_copy::copy_from_server(&bob, &dir.path().join("a.sqlite"), &mut |_| {})
+            .unwrap_err()
+            .to_string();
+    assert!(
+        copied.contains(
+            "ask the database's owner (eacdesk_t42_owner) to run `eacdesk server init` on it first"
+        ),
+        "{copied}"
+    );
+
+    // A newer schema: update EAC Desk, from `copy` as from opening it.
+    admin
+        .batch_execute(&format!(
+            "UPDATE eacdesk_schema SET version = {}",
+            newest + 1
+        ))
+        .unwrap();
+    let opened = refused(&bob);
+    assert!(opened.contains("update EAC Desk"), "{opened}");
+    let copied =
+        eac_store::server_copy::copy_from_server(&bob, &dir.path().join("b.sqlite"), &mut |_| {})
+            .unwrap_err()
+            .to_string();
+    assert!(
+        copied.contains(&format!(
+            "holds an EAC Desk database of schema {}, newer than this version of EAC Desk knows \
+             ({newest}); update EAC Desk",
+            newest + 1
+        )),
+        "{copied}"
+    );
+    assert!(!copied.contains("server init"), "{copied}");
+    let file = eac_store::Store::open(&dir.path().join("c.sqlite")).unwrap();
+    let copied = file
+        .copy_to_server(&db, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(copied.contains("update EAC Desk"), "{copied}");
+    assert!(!copied.contains("server init"), "{copied}");
+}
