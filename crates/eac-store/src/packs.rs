@@ -262,6 +262,48 @@ fn changed_meanwhile(path: &str) -> StoreError {
     }
 }
 
+impl Store {
+    /// [`changed_meanwhile`] as said of this database: on a server it was
+    /// another desk (TEAM42 finding 7.2: "another program or window" named
+    /// no one), and the latest record of its audit log says who and what,
+    /// most likely that desk's change. Any other error passes unchanged.
+    fn said_changed_meanwhile(&self, e: StoreError, path: &str) -> StoreError {
+        let refusal = changed_meanwhile(path);
+        let (StoreError::Conflict { message, .. }, StoreError::Conflict { message: ours, .. }) =
+            (&e, &refusal)
+        else {
+            return e;
+        };
+        if message != ours || !self.is_server() {
+            return e;
+        }
+        let last: Option<(String, String, Option<String>, String)> = (self.db())
+            .query_opt(
+                "SELECT at, os_user, display_name, action FROM audit_log
+                  ORDER BY id DESC LIMIT 1",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .ok()
+            .flatten();
+        let latest = match last {
+            Some((at, os_user, name, action)) => format!(
+                " (the latest record in its audit log: {} by {} at {} UTC)",
+                action.replace('_', " "),
+                crate::periods::who(&os_user, name.as_deref()),
+                at.get(..19).unwrap_or(&at).replace('T', " ")
+            ),
+            None => String::new(),
+        };
+        StoreError::Conflict {
+            message: format!(
+                "Another desk changed the server database while the pack was being made{latest}, so the pack would not show one state of it; nothing was written to {path}. Make the pack again."
+            ),
+            ids: Vec::new(),
+        }
+    }
+}
+
 const PACK_COLUMNS: &str = "SELECT id, created_at, title, filter, manifest_sha256, audit_head,
     audit_records, eac_count, key_fingerprint, path FROM packs";
 
@@ -296,7 +338,7 @@ impl Store {
         let title = pack.title.as_deref().map(Reason::new).transpose()?;
         let changed = || changed_meanwhile(&pack.path);
         // On a server database too (decision 220).
-        self.write_unchanged_since(since_version, changed, |w| {
+        let recorded = self.write_unchanged_since(since_version, changed, |w| {
             let id = insert_pack(w, pack)?;
             insert_database_record(
                 w,
@@ -325,7 +367,8 @@ impl Store {
                 key_fingerprint: pack.key_fingerprint.clone(),
                 path: pack.path.clone(),
             })
-        })
+        });
+        recorded.map_err(|e| self.said_changed_meanwhile(e, &pack.path))
     }
 
     /// Whether this login may record `output` in this database: always
@@ -378,7 +421,7 @@ impl Store {
         place: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
         if self.data_version()? != since_version {
-            return Err(changed_meanwhile(path));
+            return Err(self.said_changed_meanwhile(changed_meanwhile(path), path));
         }
         crate::atomic::crash_point("pack-before-swap");
         place()

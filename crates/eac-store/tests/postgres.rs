@@ -3138,6 +3138,23 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
         let err = try_pack(store, version, 'c', "late", false).unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         assert!(err.to_string().contains("Make the pack again"), "{err}");
+        // TEAM42 finding 7.2: on a server it was another desk, named from
+        // the latest record of the audit log; a file says what it said.
+        let said = err.to_string();
+        if store.is_server() {
+            assert!(
+                said.starts_with(
+                    "Another desk changed the server database while the pack was being made \
+                     (the latest record in its audit log: export by bob at "
+                ),
+                "{said}"
+            );
+        } else {
+            assert!(
+                said.starts_with("Another program or window changed the database"),
+                "{said}"
+            );
+        }
         let before = (before.0, before.1 + 1);
         assert_eq!(state(store), before, "only the other desk's record");
         let unchanged_now = |store: &Store| assert_eq!(state(store), before);
