@@ -1845,6 +1845,9 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
         signer == desk.text("pack-result-fingerprint").await?,
         "the verdict's signer {signer} is not the key that made the pack"
     );
+    // Sample data holds no recorded claim: the pack says it carries none.
+    let claims = desk.text("pack-result-claims").await?;
+    ensure!(claims == "0 recorded claims", "claims carried: {claims}");
     ensure!(
         desk.text("pack-verdict-headline")
             .await?

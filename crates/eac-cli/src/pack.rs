@@ -64,7 +64,20 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
     let filter = a.filter.to_filter();
     let keys_before = key_files();
     let bar = Bar::new(Units::Eacs);
-    let report = eac_app::make_pack(&mut store, &filter, &dest, a.title.as_deref(), &bar)?;
+    // Refused for rule violations: said by stored EAC, as an export's are
+    // (the pack's folder was not written).
+    let report = eac_app::make_pack(&mut store, &filter, &dest, a.title.as_deref(), &bar).map_err(
+        |error| -> anyhow::Error {
+            match error.is_validation() {
+                true => crate::commands::ExportRefused {
+                    error,
+                    dest: dest.display().to_string(),
+                }
+                .into(),
+                false => error.into(),
+            }
+        },
+    )?;
     bar.finish();
     let mut out = Out::stdout();
     out.committed(match &report.not_recorded {

@@ -673,6 +673,19 @@ fn pack_diff_of_a_claim_reported_in_older_words_finds_no_change_but_a_changed_al
     report["missing"] = serde_json::json!(["an earlier version's line"]);
     std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap() + "\n").unwrap();
     super::pack::resign_with_the_makers_key(&desk, &desk.path("filing"), &["claims/claim-1.json"]);
+    // … and recorded as that version made it: the pack this database
+    // recorded has this manifest (a pack changed after it was recorded is
+    // "not the pack this database recorded", decision 464).
+    let manifest = std::fs::read(desk.path("filing/MANIFEST.json")).unwrap();
+    rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .execute(
+            "UPDATE packs SET manifest_sha256 = ?1",
+            [hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                &manifest,
+            ))],
+        )
+        .unwrap();
     let verdict = desk.json(&["pack", "verify", "filing"]);
     assert_eq!(verdict["ok"], true, "{verdict}");
     let diff = |code: i32| {

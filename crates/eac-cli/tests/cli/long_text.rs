@@ -187,6 +187,24 @@ fn a_stored_eac_over_the_cap_is_refused_by_every_export_and_listed_by_check() {
         )
         .stderr(contains(stored));
     assert!(!bundle.exists(), "no bundle written");
+    // A pack holds the same export: said by stored EAC too, never as if
+    // the violation were in a file of the pack that was not written.
+    let pack = desk.path("pack");
+    let refused = desk
+        .eacdesk()
+        .args(["pack", "--out"])
+        .arg(&pack)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("stored EAC `e-01` (would be at /eacs/")
+            && stderr.contains("/source_name in ")
+            && stderr.contains(stored),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(": error (rule 2) at "), "{stderr}");
+    assert!(!pack.exists(), "no pack written");
 
     desk.eacdesk()
         .arg("check")
