@@ -123,6 +123,11 @@ pub fn with_password(address: &str, password: &str) -> Result<String, AppError> 
             eac_store::server::without_password(address)
         )));
     }
+    // Text meant as an address that is none (a scheme typo, an unknown
+    // setting) is refused here, before a password is added to it.
+    if let Some(problem) = eac_store::server::address_problem(address) {
+        return Err(AppError::invalid_input(problem));
+    }
     if password.is_empty() || !eac_store::server::password_spans(address).is_empty() {
         return Ok(address.to_owned());
     }
@@ -164,7 +169,9 @@ pub fn without_any_password(address: &str) -> String {
 /// Whether `path` (from `--db`, `EACDESK_DB` or the app's settings) is the
 /// address of a database on a PostgreSQL server, not a file: a
 /// `postgres://` address or libpq settings (`host=… dbname=…`), the forms
-/// `eacdesk server init` and `copy` take.
+/// `eacdesk server init` and `copy` take, or text meant as one that is
+/// none (`postgress://…`, a password holding an unquoted space), which
+/// opening refuses: never a file of that name (decision 312).
 pub fn is_server(path: &Path) -> bool {
     server_address(path).is_some()
 }
@@ -362,6 +369,49 @@ mod tests {
         assert!(!here.join(&bad).exists());
         let e = open_store_read(Path::new(&bad)).unwrap_err();
         assert!(e.message.contains("could not connect"), "{}", e.message);
+    }
+
+    /// TEAM42 finding 1: text meant as a server's address that the client
+    /// cannot read is a server's still (opening it is refused, never a
+    /// file), and the app's Open database refuses it before adding a
+    /// password to it, the password it holds masked.
+    #[test]
+    fn text_meant_as_a_server_is_refused_not_made_a_file() {
+        for (text, said) in [
+            (
+                "host=/tmp/pg user=dan password=Tr1ck y@p dbname=team",
+                "the password holds a space",
+            ),
+            (
+                "postgress://ann:annpw@localhost/team",
+                "its scheme is postgress://",
+            ),
+            ("host=/tmp/pg dbname=team extra", "`extra` is no setting"),
+        ] {
+            assert!(is_server(Path::new(text)), "{text}");
+            assert!(!db_display(Path::new(text)).contains("annpw"), "{text}");
+            let e = with_password(text, "pw").unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidInput, "{text}");
+            assert!(
+                e.message.contains("is not a PostgreSQL address: "),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains(said), "{}", e.message);
+            for secret in ["annpw", "Tr1ck", "y@p"] {
+                assert!(!e.message.contains(secret), "{}", e.message);
+            }
+        }
+        // Settings the client reads that EAC Desk did not know, and a
+        // scheme in capitals, take a password as any address does.
+        assert_eq!(
+            with_password("host=/tmp dbname=team user=ann keepalives=1", "pw").unwrap(),
+            "host=/tmp dbname=team user=ann keepalives=1 password='pw'"
+        );
+        assert_eq!(
+            with_password("POSTGRES://ann@db/team", "pw").unwrap(),
+            "POSTGRES://ann:pw@db/team"
+        );
     }
 
     /// Tester's report 34, bug 1: messages name a server database with its

@@ -246,8 +246,9 @@ pub(crate) fn schema_version(tx: &mut postgres::Transaction) -> Result<Option<u3
 }
 
 /// Whether `text` is a PostgreSQL address (`postgres://…` or
-/// `postgresql://…`) rather than a file name: what `--db`, `EACDESK_DB`
-/// and the app's "Open database…" accept for a server database.
+/// `postgresql://…`, the scheme in any case as RFC 3986 reads schemes)
+/// rather than a file name: what `--db`, `EACDESK_DB` and the app's "Open
+/// database…" accept for a server database.
 pub fn is_address(text: &str) -> bool {
     // Spaces around it (a pasted address) do not make it a file name.
     let text = text.trim();
@@ -256,15 +257,19 @@ pub fn is_address(text: &str) -> bool {
 }
 
 /// Whether `text` names a database on a PostgreSQL server rather than a
-/// file: a `postgres://` address ([`is_address`]) or libpq settings
-/// ([`is_settings`]). What `--db`, `EACDESK_DB`, `copy` and `server init`
-/// all take for a server database, so none of them makes a file of it.
+/// file: a `postgres://` address ([`is_address`]), libpq settings
+/// ([`is_settings`]), or text meant as one of them that is neither
+/// ([`meant_as_server`]). What `--db`, `EACDESK_DB`, `copy`, `server init`
+/// and the app's Open database all take for a server database, so none of
+/// them makes a file of it: what is not an address the client reads is
+/// refused when it is opened ([`address_problem`]), never made a file.
 pub fn names_server(text: &str) -> bool {
-    is_address(text) || is_settings(text)
+    is_address(text) || is_settings(text) || meant_as_server(text)
 }
 
 /// Whether `text` is libpq settings (`host=… dbname=…`): every word a
-/// setting libpq knows, so a file named `q1=final.sqlite` is not.
+/// setting the client reads ([`LIBPQ_SETTINGS`]), so a file named
+/// `q1=final.sqlite` is not.
 pub fn is_settings(text: &str) -> bool {
     let words = setting_words(text);
     !words.is_empty()
@@ -273,24 +278,197 @@ pub fn is_settings(text: &str) -> bool {
             .all(|word| word.value.is_some() && LIBPQ_SETTINGS.contains(&&text[word.key.clone()]))
 }
 
-/// The settings libpq knows that [`is_settings`] takes (the app's Open
-/// database dialog reads the same list: a drift test compares them).
-pub const LIBPQ_SETTINGS: [&str; 14] = [
+/// Whether `text`, no address the client reads, was still meant as one
+/// (TEAM42 finding 1: each of these was made a file, folders, password in
+/// its name and all): a URL (`scheme://…`, a scheme of two characters or
+/// more: `C://x` is a Windows drive), `postgres:` without `//`, a
+/// `password=` word (`sslpassword=` too), or key=value text, its first
+/// word a `name=value` setting whose name the client reads or most of its
+/// words such settings. A file whose name looks so is named with `./`
+/// before it (`./dbname=x`), unless it holds a `password=` word.
+pub fn meant_as_server(text: &str) -> bool {
+    let text = text.trim();
+    if url_scheme(text).is_some() || postgres_without_slashes(text) {
+        return true;
+    }
+    let words = setting_words(text);
+    let named =
+        |word: &SettingWord| word.value.is_some() && is_setting_name(&text[word.key.clone()]);
+    if words
+        .iter()
+        .any(|w| named(w) && is_password_key(&text[w.key.clone()]))
+    {
+        return true;
+    }
+    match words.first() {
+        Some(first) if named(first) => {
+            let settings = words.iter().filter(|w| named(w)).count();
+            LIBPQ_SETTINGS.contains(&&text[first.key.clone()])
+                || (words.len() >= 2 && 2 * settings > words.len())
+        }
+        _ => false,
+    }
+}
+
+/// A setting's name as libpq writes one: a letter or `_`, then letters,
+/// digits and `_` (a path's `./host` or `/data/host` is none).
+fn is_setting_name(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The scheme of a URL `scheme://…` (RFC 3986: a letter, then letters,
+/// digits, `+`, `-` and `.`), two characters or more: one letter before
+/// `://` is a Windows drive.
+fn url_scheme(text: &str) -> Option<&str> {
+    let scheme = &text[..text.find("://")?];
+    let mut bytes = scheme.bytes();
+    (scheme.len() >= 2
+        && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+    .then_some(scheme)
+}
+
+/// `postgres:` or `postgresql:` (any case) not followed by `//`.
+fn postgres_without_slashes(text: &str) -> bool {
+    let lower = text.get(..11).unwrap_or(text).to_ascii_lowercase();
+    (lower.starts_with("postgres:") || lower.starts_with("postgresql:")) && !is_address(text)
+}
+
+/// The settings the PostgreSQL client EAC Desk uses (the `postgres`
+/// crate) reads, in `key=value` settings and a URL's query alike: the one
+/// list `--db`, `EACDESK_DB`, `copy` and `server init` take (a unit test
+/// holds it to the client's; the app's Open database dialog reads the
+/// same list: a drift test compares them). libpq's others (`passfile`,
+/// `sslrootcert`, `service`, …) are refused by name.
+pub const LIBPQ_SETTINGS: [&str; 19] = [
     "host",
     "hostaddr",
     "port",
     "dbname",
     "user",
     "password",
-    "passfile",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
+    "options",
     "application_name",
     "connect_timeout",
-    "options",
+    "sslmode",
+    "sslnegotiation",
+    "channel_binding",
+    "target_session_attrs",
+    "load_balance_hosts",
+    "tcp_user_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
 ];
+
+/// Why `conn` is no address the client can connect with, in plain words
+/// (the address named with its passwords masked), or `None` when it is
+/// one: what [`connect`] refuses before trying the server, as usage
+/// ([`StoreError::InvalidInput`]: the person's text, not the server's
+/// answer).
+pub fn address_problem(conn: &str) -> Option<String> {
+    parse_address(conn).err()
+}
+
+/// `conn` read as the client reads it, after EAC Desk's own reading of
+/// what the client would refuse in its own terms ("unexpected EOF",
+/// "unknown option") or not at all (a scheme in capitals, no host).
+fn parse_address(conn: &str) -> std::result::Result<postgres::Config, String> {
+    const WRITE_IT: &str = "write it as postgres://USER@HOST/DATABASE";
+    let text = conn.trim();
+    let shown = without_password(text);
+    let not_address = |why: &str| format!("`{shown}` is not a PostgreSQL address: {why}.");
+    let parsed = match url_scheme(text) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("file") => {
+            return Err(format!(
+                "`{shown}` is not a PostgreSQL address, and a database file is named by its \
+                 path, not a file:// URL: {}",
+                file_url_path(text).map_or_else(
+                    || "write the file's path.".to_owned(),
+                    |path| format!("write {path}.")
+                )
+            ));
+        }
+        Some(scheme) => {
+            let lower = scheme.to_ascii_lowercase();
+            if lower != "postgres" && lower != "postgresql" {
+                return Err(not_address(&format!(
+                    "its scheme is {scheme}://, and EAC Desk reads postgres:// and \
+                     postgresql:// addresses; {WRITE_IT}"
+                )));
+            }
+            // RFC 3986: a scheme reads alike in any case; the client takes
+            // it in lower case only.
+            format!("{lower}{}", &text[scheme.len()..]).parse::<postgres::Config>()
+        }
+        None if postgres_without_slashes(text) => {
+            return Err(not_address(&format!(
+                "its scheme is not followed by `//`; {WRITE_IT}"
+            )));
+        }
+        None => {
+            if let Some(why) = settings_problem(text) {
+                return Err(not_address(&why));
+            }
+            text.parse::<postgres::Config>()
+        }
+    };
+    let config = parsed.map_err(|e| not_address(&format!("{}; {WRITE_IT}", words(&e))))?;
+    if config.get_hosts().is_empty() && config.get_hostaddrs().is_empty() {
+        return Err(format!(
+            "`{shown}` names no server: give its host (postgres://USER@HOST/DATABASE, or \
+             host=HOST among settings; a socket folder such as /var/run/postgresql is a host \
+             too). EAC Desk takes only the password from the environment (PGPASSWORD), not \
+             PGHOST, PGPORT, PGUSER or PGDATABASE."
+        ));
+    }
+    Ok(config)
+}
+
+/// The path a `file:///PATH` or `file://localhost/PATH` URL names,
+/// `%XX` decoded; `None` for another host's.
+fn file_url_path(url: &str) -> Option<String> {
+    let rest = &url[url.find("://")? + 3..];
+    let path = match rest.get(..10) {
+        Some(host) if host.eq_ignore_ascii_case("localhost/") => &rest[9..],
+        _ => rest,
+    };
+    path.starts_with('/').then(|| percent_decoded(path))
+}
+
+/// Why settings text is not settings the client reads, in plain words:
+/// a word that is no `key=value` (an unquoted password holding a space
+/// above all, said without its words) or a key the client does not read.
+fn settings_problem(text: &str) -> Option<String> {
+    let mut after_password = false;
+    for word in setting_words(text) {
+        let key = &text[word.key.clone()];
+        let known = word.value.is_some() && LIBPQ_SETTINGS.contains(&key);
+        if after_password && !known {
+            return Some(
+                "the password holds a space: quote it, password='…' (a ' or \\ in it written \
+                 \\' or \\\\), or give it in PGPASSWORD"
+                    .to_owned(),
+            );
+        }
+        let Some(value) = word.value else {
+            return Some(format!(
+                "`{key}` is no setting (key=value); quote a value that holds spaces \
+                 (key='a b')"
+            ));
+        };
+        if !known {
+            return Some(format!(
+                "`{key}` is not a setting EAC Desk's PostgreSQL client reads; it reads {}",
+                LIBPQ_SETTINGS.join(", ")
+            ));
+        }
+        after_password = is_password_key(key) && !text[value].starts_with('\'');
+    }
+    None
+}
 
 /// Refuses to open a server database that is not at this build's schema
 /// (`shown`: its address without a password, for the message). Setting
@@ -405,14 +583,8 @@ pub(crate) fn connect(conn: &str) -> Result<Client> {
 /// [`connect`] with `settle` making its last changes to the settings
 /// (a notice callback, say).
 fn connect_with(conn: &str, settle: impl FnOnce(&mut postgres::Config)) -> Result<Client> {
-    let mut config: postgres::Config = conn.parse().map_err(|e| StoreError::Server {
-        message: format!(
-            "`{}` is not a PostgreSQL address ({}); write it as \
-             postgres://USER@HOST/DATABASE",
-            without_password(conn),
-            words(&e)
-        ),
-    })?;
+    // The person's text, no server's answer: usage (exit 2, invalid_input).
+    let mut config = parse_address(conn).map_err(StoreError::InvalidInput)?;
     if config.get_password().is_none() {
         if let Ok(password) = std::env::var("PGPASSWORD") {
             config.password(password);
@@ -491,6 +663,23 @@ pub struct PasswordSpan {
 /// `password=` setting, its value quoted (`password='a b'`) or not. Keys
 /// ending in `password` (`sslpassword`) count too. Spans may overlap.
 pub fn password_spans(conn: &str) -> Vec<PasswordSpan> {
+    // `postgres:/USER:PASSWORD@…` (a slash short): read as the URL meant.
+    let start = conn.len() - conn.trim_start().len();
+    if postgres_without_slashes(&conn[start..]) {
+        let colon = start + conn[start..].find(':').unwrap_or(0);
+        let rest =
+            colon + 1 + conn[colon + 1..].len() - conn[colon + 1..].trim_start_matches('/').len();
+        const MEANT: &str = "postgres://";
+        let moved = |r: Range<usize>| r.start - MEANT.len() + rest..r.end - MEANT.len() + rest;
+        return password_spans(&format!("{MEANT}{}", &conn[rest..]))
+            .into_iter()
+            .filter(|s| s.whole.start >= MEANT.len())
+            .map(|s| PasswordSpan {
+                value: moved(s.value),
+                whole: moved(s.whole),
+            })
+            .collect();
+    }
     let mut spans = Vec::new();
     match conn.find("://").filter(|&end| {
         let scheme = conn[..end].trim_start();
@@ -649,16 +838,26 @@ fn setting_words(conn: &str) -> Vec<SettingWord> {
 }
 
 /// The `password` settings of libpq `key=value` words (an unclosed quote:
-/// all the rest is the password).
+/// all the rest is the password). An unquoted one runs on over the words
+/// without `=` after it (`password=Tr1ck y@p`: a password holding a space,
+/// which the client refuses; a message names the text with it masked).
 fn setting_passwords(conn: &str, spans: &mut Vec<PasswordSpan>) {
-    for word in setting_words(conn) {
+    let words = setting_words(conn);
+    for (at, word) in words.iter().enumerate() {
         if let Some(value) = word
             .value
+            .clone()
             .filter(|_| is_password_key(&conn[word.key.clone()]))
         {
+            let mut end = value.end;
+            if !conn[value.clone()].starts_with('\'') {
+                for more in words[at + 1..].iter().take_while(|w| w.value.is_none()) {
+                    end = more.key.end;
+                }
+            }
             spans.push(PasswordSpan {
-                whole: word.start..value.end,
-                value,
+                whole: word.start..end,
+                value: value.start..end,
             });
         }
     }
@@ -992,6 +1191,158 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(!text.contains("secret"), "{text}");
+    }
+
+    /// TEAM42 finding 1: text meant as a server's address that the client
+    /// cannot read (a setting EAC Desk did not know, an unquoted password
+    /// holding a space, a scheme typo) was taken for a file's path, made
+    /// with its folders and the password in its name. Now it names the
+    /// server database: read as an address, or refused in plain words,
+    /// its passwords masked.
+    #[test]
+    fn text_meant_as_a_server_is_read_or_refused_never_a_file() {
+        let cases: [(&str, Option<&str>); 16] = [
+            // Every setting the client reads works, as in `server init`.
+            (
+                "host=/tmp/pg port=5433 user=ann password=annpw dbname=team keepalives=1",
+                None,
+            ),
+            (
+                "host=db target_session_attrs=read-write channel_binding=prefer \
+                 keepalives_idle=30 tcp_user_timeout=5000 load_balance_hosts=random",
+                None,
+            ),
+            // RFC 3986: a scheme in capitals is a scheme (TEAM42 7.4).
+            ("POSTGRES://ann:annpw@%2Ftmp%2Fpg:5433/team", None),
+            ("  PostgreSQL://ann@db/team ", None),
+            (
+                "host=/tmp/pg port=5433 user=dan password=Tr1ck y@p dbname=team",
+                Some(
+                    "`host=/tmp/pg port=5433 user=dan password=*** dbname=team` is not a \
+                     PostgreSQL address: the password holds a space: quote it, password='…'",
+                ),
+            ),
+            (
+                "host=/tmp/pg user=dan password=s3cr3t! sslmode=disable dbname=team extra",
+                Some("`extra` is no setting (key=value); quote a value that holds spaces"),
+            ),
+            (
+                "postgress://ann:annpw@localhost/team",
+                Some(
+                    "`postgress://ann:***@localhost/team` is not a PostgreSQL address: its \
+                     scheme is postgress://, and EAC Desk reads postgres:// and postgresql:// \
+                     addresses; write it as postgres://USER@HOST/DATABASE",
+                ),
+            ),
+            (
+                "postgres:/ann:annpw@localhost/team",
+                Some("is not a PostgreSQL address: its scheme is not followed by `//`"),
+            ),
+            (
+                "file:///home/ann/eac%20desk.sqlite",
+                Some(
+                    "a database file is named by its path, not a file:// URL: write \
+                     /home/ann/eac desk.sqlite",
+                ),
+            ),
+            (
+                "host=/tmp/pg passfile=/home/ann/.pgpass dbname=team",
+                Some(
+                    "`passfile` is not a setting EAC Desk's PostgreSQL client reads; it reads \
+                     host, hostaddr, port, dbname, user, password,",
+                ),
+            ),
+            (
+                "user=ann PASSWORD=annpw dbname=team",
+                Some("`user=ann PASSWORD=*** dbname=team` is not a PostgreSQL address: `PASSWORD`"),
+            ),
+            (
+                "host=/tmp/pg dbname=team some words here",
+                Some("`some` is no setting (key=value)"),
+            ),
+            (
+                "foo=1 bar=2",
+                Some("`foo` is not a setting EAC Desk's PostgreSQL client reads"),
+            ),
+            (
+                "host=/tmp sslmode=verify-full",
+                Some("invalid value for option `sslmode`"),
+            ),
+            // TEAM42 7.5: no host (PGHOST is not read), in plain words.
+            (
+                "dbname=team user=ann",
+                Some(
+                    "`dbname=team user=ann` names no server: give its host \
+                     (postgres://USER@HOST/DATABASE, or host=HOST among settings",
+                ),
+            ),
+            (
+                "postgres://ann:annpw@/team",
+                Some("not PGHOST, PGPORT, PGUSER or PGDATABASE"),
+            ),
+        ];
+        for (text, problem) in cases {
+            assert!(names_server(text), "{text}");
+            match problem {
+                None => assert_eq!(address_problem(text), None, "{text}"),
+                Some(said) => {
+                    let message = address_problem(text).expect(text);
+                    assert!(message.contains(said), "{text}: {message}");
+                    for secret in ["annpw", "Tr1ck", "y@p", "s3cr3t"] {
+                        assert!(!message.contains(secret), "{text}: {message}");
+                    }
+                    // connect refuses it before trying a server.
+                    let e = connect(text).err().unwrap().to_string();
+                    assert_eq!(e, message);
+                }
+            }
+        }
+        // What remains a file's name: a path, one unknown setting alone,
+        // a name with `=` inside, settings written with `./` before them.
+        for file in [
+            "/home/ann/eacs.sqlite",
+            "eacs.sqlite",
+            "q1=final.sqlite",
+            "/data/host=x.sqlite",
+            "./host=/tmp/pg dbname=team",
+            "./postgress:/ann@localhost/team",
+            "reports/Q1 final dbname=x.sqlite",
+            "C://Users/ann/eacs.sqlite",
+            "host",
+            "",
+        ] {
+            assert!(!names_server(file), "{file}");
+        }
+    }
+
+    /// The settings `--db` takes are the client's (TEAM42 finding 1: one
+    /// list, not two): each reads, and one of libpq's it does not read
+    /// is refused by the client too (were it read, this list would lack it).
+    #[test]
+    fn the_settings_taken_are_the_ones_the_client_reads() {
+        let sample = |key: &str| match key {
+            "port" => "5433",
+            "hostaddr" => "127.0.0.1",
+            "sslmode" => "disable",
+            "sslnegotiation" => "postgres",
+            "channel_binding" => "prefer",
+            "target_session_attrs" => "any",
+            "load_balance_hosts" => "disable",
+            "keepalives" => "1",
+            key if key.contains("time") || key.starts_with("keepalives_") => "5",
+            _ => "x",
+        };
+        for key in LIBPQ_SETTINGS {
+            let text = format!("host=/tmp {key}={}", sample(key));
+            assert!(is_settings(&text), "{text}");
+            assert!(text.parse::<postgres::Config>().is_ok(), "{text}");
+            assert_eq!(address_problem(&text), None, "{text}");
+        }
+        for key in ["passfile", "sslrootcert", "sslcert", "sslkey", "service"] {
+            assert!(format!("host=/tmp {key}=x")
+                .parse::<postgres::Config>()
+                .is_err());
+        }
     }
 
     /// One message of PostgreSQL's protocol, as a server sends it.

@@ -39,7 +39,8 @@ describe("server addresses (team mode)", () => {
     expect(isServerAddress("host=/tmp/pg port=5433 user=ann dbname=team")).toBe(true);
     expect(isServerAddress(" host = db.example.org  password='a b\\' c' dbname=eacs ")).toBe(true);
     expect(isServerAddress("q1=final.sqlite")).toBe(false);
-    expect(isServerAddress("host=/tmp q1=final.sqlite")).toBe(false);
+    // Meant as settings (the first a setting): refused when opened, never a file.
+    expect(isServerAddress("host=/tmp q1=final.sqlite")).toBe(true);
     expect(isServerAddress("/data/host=x.sqlite")).toBe(false);
     expect(isServerAddress("host")).toBe(false);
     expect(isServerAddress("")).toBe(false);
@@ -48,6 +49,18 @@ describe("server addresses (team mode)", () => {
 
   it("are opened as they are, never offered to be created", () => {
     expect(openStep("postgres://ann@db/eacs", "missing", false)).toEqual({ kind: "open" });
+  });
+
+  it("include text meant as an address that is none, refused when opened, never a file (TEAM42 finding 1)", () => {
+    for (const text of [
+      "host=/tmp/pg port=5433 user=dan password=Tr1ck y@p dbname=team",
+      "postgress://ann:annpw@localhost/team",
+      "host=/tmp/pg user=ann dbname=team keepalives=1",
+      "POSTGRES://ann@db/team",
+    ]) {
+      expect([text, openStep(text, "missing", false)]).toEqual([text, { kind: "open" }]);
+    }
+    expect(openStep("./host=/tmp/pg dbname=team", "missing", false).kind).toBe("confirm-create");
   });
 });
 

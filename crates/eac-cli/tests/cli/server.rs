@@ -1164,6 +1164,89 @@ fn db_settings_name_a_server_never_a_file_and_no_message_shows_a_password() {
     assert_eq!(files_made(&desk), Vec::<String>::new());
 }
 
+/// TEAM42 finding 1 without a server: text meant as a server's address
+/// that the client cannot read (an unquoted password holding a space, a
+/// word that is no setting, a scheme typo, a file:// URL) was made a
+/// SQLite file, folders and password in its name, the import said
+/// "1 added" (exit 0) and `ls` printed the password. Now it is refused,
+/// exit 2, the password masked, and nothing is made; settings the client
+/// reads that EAC Desk did not know (`keepalives=1`) and a scheme in
+/// capitals (TEAM42 7.4) reach for the server, and no host is said so
+/// (7.5).
+#[test]
+fn text_meant_as_a_server_is_refused_and_no_file_is_made() {
+    let desk = Desk::new();
+    let listing = example("good-p1-mixed-order.json");
+    for (db, said) in [
+        (
+            "host=/tmp/TEAM42/pg port=5433 user=dan password=Tr1ck y@p dbname=team",
+            "error: `host=/tmp/TEAM42/pg port=5433 user=dan password=*** dbname=team` \
+             is not a PostgreSQL address: the password holds a space: quote it, password='…'",
+        ),
+        (
+            "host=/tmp/TEAM42/pg user=dan password=s3cr3t! sslmode=disable dbname=team extra",
+            "is not a PostgreSQL address: `extra` is no setting (key=value)",
+        ),
+        (
+            "postgress://ann:annpw@localhost/team",
+            "`postgress://ann:***@localhost/team` is not a PostgreSQL address: its scheme is \
+             postgress://",
+        ),
+        (
+            "host=/tmp/TEAM42/pg user=ann passfile=/x dbname=team",
+            "`passfile` is not a setting EAC Desk's PostgreSQL client reads",
+        ),
+        (
+            "file:///tmp/TEAM42/eacs.sqlite",
+            "not a file:// URL: write /tmp/TEAM42/eacs.sqlite",
+        ),
+        (
+            "dbname=team user=ann",
+            "`dbname=team user=ann` names no server: give its host",
+        ),
+        (
+            "host=/nonexistent-socket-folder user=ann password=annpw dbname=team keepalives=1",
+            "could not connect to host=/nonexistent-socket-folder user=ann password=*** \
+             dbname=team keepalives=1",
+        ),
+        (
+            "POSTGRES://ann:annpw@/team?host=/nonexistent-socket-folder",
+            "could not connect to POSTGRES://ann:***@/team",
+        ),
+    ] {
+        for args in [
+            &["import", &listing][..],
+            &["ls", "--limit", "0"],
+            &["sample", "--eacs", "1"],
+        ] {
+            let out = desk
+                .bare()
+                .args(["--db", db])
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(contains(said))
+                .stderr(contains("there is no database at").not());
+            let all = format!("{:?}", out.get_output());
+            for secret in ["annpw", "Tr1ck", "y@p", "s3cr3t"] {
+                assert!(!all.contains(secret), "{db} {args:?}: {all}");
+            }
+        }
+        desk.bare()
+            .env("EACDESK_DB", db)
+            .args(["import", &listing])
+            .assert()
+            .code(2)
+            .stderr(contains(said));
+    }
+    // A file named like settings is written with ./ before it.
+    desk.bare()
+        .args(["--db", "./dbname=x", "import", &listing])
+        .assert()
+        .success();
+    assert_eq!(files_made(&desk), vec!["dbname=x".to_owned()]);
+}
+
 /// Tester's report 34, bugs 1 and 2 on a server: a password is never
 /// shown, whatever form the address holds it in (a database that is not
 /// there, one that holds no EAC Desk database, sample data loaded), and
@@ -1240,6 +1323,24 @@ fn a_server_database_is_named_without_its_password_and_settings_reach_it() {
         .assert()
         .success()
         .stdout(contains("\"count\": 8"));
+    // TEAM42 finding 1 and 7.4: every setting the client reads works in
+    // --db as in `server init`, and a scheme in capitals is a scheme.
+    let upper = url.replacen("postgres://", "POSTGRES://", 1);
+    for db in [
+        format!("{kv} keepalives=1 target_session_attrs=any channel_binding=prefer"),
+        upper.clone(),
+    ] {
+        desk.bare()
+            .args(["--db", &db, "ls", "--json"])
+            .assert()
+            .success()
+            .stdout(contains("\"count\": 8"));
+    }
+    desk.bare()
+        .args(["server", "init", &upper])
+        .assert()
+        .success();
+    assert_eq!(files_made(&desk), Vec::<String>::new());
 }
 
 /// Tester's report 34, bug 3: `server init` run by an analyst said it had
