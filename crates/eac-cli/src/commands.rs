@@ -1989,7 +1989,15 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             ),
         }
     };
-    if !a.json && a.yes {
+    // Nor is it said before a write this login is sure to be refused (an
+    // auditor's role on a server, a file opened read-only: it may not add
+    // to the audit log): a script reading stdout would take the plan for
+    // a change made (TEAM42 finding 7.3). The refusal is said alone.
+    let announced = !a.json
+        && a.yes
+        && matching > 0
+        && store.may_record(eac_store::RecordedOutput::Export)?;
+    if announced {
         plan_line(&mut out)?;
     }
     let bar = Bar::new(Units::Eacs);
@@ -2021,7 +2029,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         out.json(&result)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !a.yes {
+    if !announced {
         plan_line(&mut out)?;
     }
     if counted > 0 && matching != counted {

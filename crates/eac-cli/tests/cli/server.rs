@@ -1595,3 +1595,43 @@ fn an_auditors_dry_run_on_an_old_version_is_told_of_the_change_since() {
     assert_eq!(audit_records(&desk, &url), before);
     assert_eq!(show(&url), now);
 }
+
+/// TEAM42 finding 7.3: a bulk change an auditor's role is sure to be
+/// refused never announces "N EACs match; setting them to …" on stdout
+/// first (a script would take it for done): the refusal is said alone;
+/// an analyst's confirmed change announces its plan as before.
+#[test]
+fn a_bulk_change_refused_to_a_role_announces_no_plan_first() {
+    let desk = Desk::new();
+    let Some((url, auditor)) = with_login(
+        &desk,
+        "eacdesk_cli_t42_bulk",
+        "eacdesk_cli_t42_bob",
+        "eacdesk_auditor",
+    ) else {
+        return;
+    };
+    let bulk = |db: &str| {
+        let mut cmd = desk.bare();
+        cmd.args(["--db", db, "beneficiaries", "set", "--all-matching"])
+            .args([
+                "--technology",
+                "wind",
+                "--type",
+                "customer",
+                "--id",
+                "CUST-2",
+            ])
+            .args(["--reason", "r", "--yes"]);
+        cmd
+    };
+    let out = bulk(&auditor)
+        .assert()
+        .code(2)
+        .stderr(contains("your role on this server reads only"));
+    assert_eq!(stdout(&out), "", "{:?}", out.get_output());
+    bulk(&url)
+        .assert()
+        .success()
+        .stdout(contains("6 EACs match; setting them to customer: CUST-2."));
+}
