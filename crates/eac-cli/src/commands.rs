@@ -2744,9 +2744,14 @@ struct AuditJson<'a> {
 }
 
 /// Who made an audited change: the display name with the OS login beside
-/// it (`Ana Lopez (ana)`), or the login alone.
+/// it (`Ana Lopez (ana)`), or the login alone; on a server, with the login
+/// the server authenticated (`ana (server login ana)`), the name to trust.
 pub(crate) fn audit_who(r: &eac_app::AuditRecord) -> String {
-    eac_store::who(&r.os_user, r.display_name.as_deref())
+    eac_store::who_logged_in(
+        &r.os_user,
+        r.display_name.as_deref(),
+        r.server_login.as_deref(),
+    )
 }
 
 /// `audit verify`: the hash chain intact (exit 0) or broken at a record (1).

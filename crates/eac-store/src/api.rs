@@ -396,6 +396,13 @@ pub struct AuditRecord {
     /// the OS login); `None` for records written before display names
     /// existed or without one set.
     pub display_name: Option<String>,
+    /// On a team server: the login the server authenticated the writing
+    /// connection as (PostgreSQL's `session_user`, checked by the server
+    /// as the record was written), the one name here no desk can choose;
+    /// `os_user` and `display_name` are what the desk said of itself.
+    /// `None` for records written to a file or before schema 27.
+    #[serde(default)]
+    pub server_login: Option<String>,
     /// The EAC changed; `''` for a change to the whole database (a
     /// reporting period closed or reopened).
     pub cds_eac_id: String,

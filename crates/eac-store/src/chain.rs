@@ -2,9 +2,11 @@
 //! SHA-256(previous hash ‖ "\n" ‖ canonical content), its `prev_hash` the
 //! previous record's hash (64 zeros for the first). The canonical content is
 //! a JSON array of the record's columns in table order (id first), text as
-//! JSON strings, integers as numbers, NULL as null; `display_name` (added
-//! by migration 10) is a member only when it is not NULL, so the records
-//! written before it keep the content they were hashed with. Any record edited,
+//! JSON strings, integers as numbers, NULL as null; the members added later,
+//! `display_name` (migration 10) and `server_login` (migration 27), are left
+//! out from the end while they are null, so the records written before each
+//! keep the content they were hashed with (a record with a server login and
+//! no display name keeps a null `display_name` before it). Any record edited,
 //! deleted, inserted or moved with another tool breaks the chain at that
 //! record, which [`verify`] names.
 
@@ -19,7 +21,7 @@ use crate::{Result, StoreError};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hashed columns of `audit_log`, in table order.
-pub(crate) const CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, action, "before", "after", reason, before_state, after_state, source_file, import_batch_id, display_name"#;
+pub(crate) const CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, action, "before", "after", reason, before_state, after_state, source_file, import_batch_id, display_name, server_login"#;
 
 /// The hashed columns before migration 10 (what migration 8 chained).
 pub(crate) const LEGACY_CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, action, "before", "after", reason, before_state, after_state, source_file, import_batch_id"#;
@@ -27,8 +29,19 @@ pub(crate) const LEGACY_CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, 
 /// How many columns [`CONTENT_COLUMNS`] names.
 pub(crate) const CONTENT_COUNT: usize = CONTENT_NAMES.len();
 
-/// The member that is left out of the canonical content when it is null.
-pub const OPTIONAL_MEMBER: &str = "display_name";
+/// How many members every record's canonical content holds: those after
+/// them ([`OPTIONAL_MEMBERS`]) are left out from the end while null.
+pub const REQUIRED_COUNT: usize = 12;
+
+/// The members added after the chain began, left out of the canonical
+/// content from the end while they are null: `display_name`, then
+/// `server_login` (a record written to a file, or before the login was
+/// recorded, has none).
+pub const OPTIONAL_MEMBERS: [&str; 2] = ["display_name", LOGIN_MEMBER];
+
+/// The member naming the login a server authenticated the writer as: an
+/// evidence pack's record leaves it out when it is null.
+pub const LOGIN_MEMBER: &str = "server_login";
 
 fn json_of(v: ValueRef) -> serde_json::Value {
     match v {
@@ -44,7 +57,7 @@ fn json_of(v: ValueRef) -> serde_json::Value {
 
 /// The names of the hashed columns, in [`CONTENT_COLUMNS`] order: the
 /// members of a record as an evidence pack's `audit.jsonl` holds it.
-pub const CONTENT_NAMES: [&str; 13] = [
+pub const CONTENT_NAMES: [&str; 14] = [
     "id",
     "at",
     "os_user",
@@ -58,6 +71,7 @@ pub const CONTENT_NAMES: [&str; 13] = [
     "source_file",
     "import_batch_id",
     "display_name",
+    "server_login",
 ];
 
 /// A stored value as the canonical content holds it (text as a string,
@@ -70,16 +84,22 @@ pub(crate) fn json_value(v: ValueRef) -> serde_json::Value {
 /// [`CONTENT_NAMES`] order (as read back from an evidence pack): the same
 /// text [`canonical`] makes from the database's columns.
 pub fn canonical_json(values: &[serde_json::Value]) -> String {
-    serde_json::to_string(without_null_name(values)).expect("JSON values serialize")
+    serde_json::to_string(without_null_tail(values)).expect("JSON values serialize")
 }
 
-/// `values` without a null 13th member (`display_name`): a record written
-/// before display names, or without one, is hashed as 12 members.
-fn without_null_name(values: &[serde_json::Value]) -> &[serde_json::Value] {
-    match values.split_last() {
-        Some((serde_json::Value::Null, rest)) if values.len() == CONTENT_COUNT => rest,
-        _ => values,
+/// `values` without the null optional members at its end: a record without
+/// a server login is hashed as 13 members, and one without a display name
+/// either as 12, as they were before those columns existed.
+fn without_null_tail(values: &[serde_json::Value]) -> &[serde_json::Value] {
+    let mut end = values.len().min(CONTENT_COUNT);
+    if end < values.len() {
+        // Not a record of this table: hashed as given.
+        return values;
     }
+    while end > REQUIRED_COUNT && values[end - 1].is_null() {
+        end -= 1;
+    }
+    &values[..end]
 }
 
 /// The canonical content of a record given its column values in
@@ -466,7 +486,8 @@ fn lost_head_words(pack: &crate::PackRecord, now: Option<&str>, later: usize) ->
 
 /// Inserts one audit record with its chain link: `values` are the columns
 /// after `id` in [`CONTENT_COLUMNS`] order up to `import_batch_id`; the
-/// display name is the write's. Returns the new id.
+/// display name is the write's, the server login its connection's. Returns
+/// the new id.
 pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64> {
     Ok(insert_many(w, vec![values])?[0])
 }
@@ -486,6 +507,10 @@ pub(crate) fn insert_many(w: &crate::write::Write, records: Vec<Vec<Value>>) -> 
     let name = w
         .audit_name()
         .map_or(Value::Null, |n| Value::Text(n.to_owned()));
+    // The login the server authenticated this connection as: its trigger
+    // refuses a record naming another (server migration 0027). None on a
+    // file.
+    let login = w.server_login()?.map_or(Value::Null, Value::Text);
     let mut ids = Vec::with_capacity(records.len());
     let mut rows = Vec::with_capacity(records.len());
     let mut all: Vec<Value> = Vec::with_capacity(records.len() * (CONTENT_COUNT + 2));
@@ -494,6 +519,7 @@ pub(crate) fn insert_many(w: &crate::write::Write, records: Vec<Vec<Value>>) -> 
         all.push(Value::Integer(id));
         all.extend(values);
         all.push(name.clone());
+        all.push(login.clone());
         debug_assert_eq!(all.len() - first, CONTENT_COUNT);
         let hash = link(&prev, &canonical(all[first..].iter().map(ValueRef::from)));
         all.push(Value::Text(std::mem::replace(&mut prev, hash.clone())));
@@ -576,12 +602,14 @@ fn not_taken(conn: &dyn Db, what: &str) -> StoreError {
 /// periods its `period_close`/`period_reopen` records hold.
 const CHAIN_TABLES: [&str; 2] = ["audit_log", "closed_periods"];
 
-/// EAC Desk's own triggers on a server's `audit_log` (server migration
-/// 0014); a file's are `migrate::AUDIT_TRIGGERS`, checked with their body.
-const SERVER_AUDIT_TRIGGERS: [&str; 3] = [
+/// EAC Desk's own triggers on a server's `audit_log` (server migrations
+/// 0014 and 0027); a file's are `migrate::AUDIT_TRIGGERS`, checked with
+/// their body.
+const SERVER_AUDIT_TRIGGERS: [&str; 4] = [
     "audit_log_no_update",
     "audit_log_no_delete",
     "audit_log_no_truncate",
+    "audit_log_server_login",
 ];
 
 /// The triggers on the chain's tables ([`CHAIN_TABLES`]) that EAC Desk did
@@ -717,6 +745,40 @@ mod tests {
             StoreError::Conflict { message, .. } => message,
             other => panic!("expected a conflict, got {other:?}"),
         }
+    }
+
+    /// The optional members are left out from the end while null: a record
+    /// without a server login hashes as it did before schema 27 (12
+    /// members without a display name, 13 with one); one with a login keeps
+    /// a null display name before it.
+    #[test]
+    fn a_server_login_joins_the_canonical_content_only_when_there_is_one() {
+        use super::canonical_json;
+        use serde_json::{json, Value as J};
+        let mut values: Vec<J> = vec![json!(1)];
+        values.extend(record().iter().map(|v| match v {
+            Value::Text(t) => json!(t),
+            _ => J::Null,
+        }));
+        let with = |name: J, login: J| {
+            let mut all = values.clone();
+            all.extend([name, login]);
+            canonical_json(&all)
+        };
+        let twelve = canonical_json(&values);
+        assert_eq!(with(J::Null, J::Null), twelve);
+        assert_eq!(
+            with(json!("Ann"), J::Null),
+            format!("{},\"Ann\"]", twelve.trim_end_matches(']'))
+        );
+        assert_eq!(
+            with(J::Null, json!("ann")),
+            format!("{},null,\"ann\"]", twelve.trim_end_matches(']'))
+        );
+        assert_eq!(
+            with(json!("Ann"), json!("ann")),
+            format!("{},\"Ann\",\"ann\"]", twelve.trim_end_matches(']'))
+        );
     }
 
     // A trigger that appears after a write's first record (the check

@@ -90,14 +90,15 @@ pub(crate) fn check_seen(
         ),
         None => eac_model::quote(cds_eac_id),
     };
-    let last: Option<(String, String, Option<String>, String)> = db.query_opt(
+    type Last = (String, String, Option<String>, String, Option<String>);
+    let last: Option<Last> = db.query_opt(
         &format!(
-            "SELECT a.at, a.os_user, a.display_name, a.action FROM audit_log a
+            "SELECT a.at, a.os_user, a.display_name, a.action, a.server_login FROM audit_log a
               WHERE a.cds_eac_id = ?1 AND a.action <> 'verify' AND NOT {REVIEW}
               ORDER BY a.id DESC LIMIT 1"
         ),
         &[&cds_eac_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
     // Versions only grow, and every change after an EAC is stored is
     // audited: a version above its own, or any other while no change is
@@ -115,8 +116,8 @@ pub(crate) fn check_seen(
             });
         }
     };
-    let (at, os_user, name, action) = last;
-    let who = crate::periods::who(&os_user, name.as_deref());
+    let (at, os_user, name, action, login) = last;
+    let who = crate::periods::who_logged_in(&os_user, name.as_deref(), login.as_deref());
     // To the second, in UTC, as people read it.
     let when = at.get(..19).unwrap_or(&at).replace('T', " ");
     let change = format!("{} by {who} at {when} UTC", change_words(&action));
@@ -145,16 +146,34 @@ pub(crate) fn removed_since(
     let Some(seen) = seen else {
         return Ok(None);
     };
-    let last: Option<(String, String, Option<String>, String, String)> = db.query_opt(
+    type Last = (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    );
+    let last: Option<Last> = db.query_opt(
         &format!(
-            "SELECT a.at, a.os_user, a.display_name, a.action, a.reason FROM audit_log a
+            "SELECT a.at, a.os_user, a.display_name, a.action, a.reason, a.server_login
+               FROM audit_log a
               WHERE a.cds_eac_id = ?1 AND a.action <> 'verify' AND NOT {REVIEW}
               ORDER BY a.id DESC LIMIT 1"
         ),
         &[&cds_eac_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
     )?;
-    let Some((at, os_user, name, action, reason)) = last else {
+    let Some((at, os_user, name, action, reason, login)) = last else {
         return Ok(None);
     };
     let removal = match AuditAction::parse(&action) {
@@ -165,7 +184,7 @@ pub(crate) fn removed_since(
         }
         _ => return Ok(None),
     };
-    let who = crate::periods::who(&os_user, name.as_deref());
+    let who = crate::periods::who_logged_in(&os_user, name.as_deref(), login.as_deref());
     let when = at.get(..19).unwrap_or(&at).replace('T', " ");
     Ok(Some(StoreError::ChangedSince(crate::ChangedSince {
         named: eac_model::quote(cds_eac_id),
@@ -581,6 +600,7 @@ pub(crate) fn record(
         at: w.at().to_string(),
         os_user: os_user.to_owned(),
         display_name: w.audit_name().map(str::to_owned),
+        server_login: w.server_login()?,
         cds_eac_id: cds_eac_id.to_owned(),
         action,
         before: before_assignment,
@@ -641,7 +661,7 @@ fn audit_rows(
     each: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
 ) -> Result<()> {
     const COLUMNS: &str = r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
-        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#;
+        before_state, after_state, source_file, import_batch_id, display_name, server_login FROM audit_log"#;
     let (sql, params): (String, Vec<&dyn rusqlite::ToSql>) = match &cds_eac_id {
         Some(id) => (
             format!("{COLUMNS} WHERE cds_eac_id = ?1 ORDER BY id DESC"),
@@ -738,7 +758,7 @@ pub(crate) fn audit_page(conn: &dyn Db, query: &AuditQuery) -> Result<AuditPage>
     let mut page = Sql::on(
         conn,
         r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
-        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#,
+        before_state, after_state, source_file, import_batch_id, display_name, server_login FROM audit_log"#,
     );
     page.push(&filter.text);
     page.params = filter.params;
@@ -758,7 +778,7 @@ pub(crate) fn audit_page(conn: &dyn Db, query: &AuditQuery) -> Result<AuditPage>
 pub(crate) fn audit_records_after(conn: &dyn Db, after_id: i64) -> Result<Vec<AuditRecord>> {
     conn.collect(
         r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
-        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log
+        before_state, after_state, source_file, import_batch_id, display_name, server_login FROM audit_log
         WHERE id > ?1 ORDER BY id"#,
         &[&after_id],
         |row| Ok(audit_record(row)?),
@@ -843,6 +863,7 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
         _ => None,
     };
     let display_name = cell(row, 12)?;
+    let server_login = cell(row, 13)?;
     // A flattened optional object is always present when read back: only
     // emission edits carry factors.
     if action != EMISSIONS_ACTION {
@@ -906,6 +927,7 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
         at,
         os_user,
         display_name,
+        server_login,
         cds_eac_id,
         action,
         before: before.and_then(|s| s.assignment),

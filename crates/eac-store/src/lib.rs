@@ -86,7 +86,7 @@ pub use fold::{canonically_equal, name_key};
 pub use fresh::NewDatabase;
 pub use opened::{FileNow, OpenedFile};
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
-pub use periods::{who, ClosedPeriod};
+pub use periods::{who, who_logged_in, ClosedPeriod};
 pub use placing::{PlaceFailed, UnplacedExport};
 pub use query::{check_filter, SEARCH_MAX_CHARS};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, StillNamed};

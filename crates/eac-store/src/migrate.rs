@@ -1182,6 +1182,77 @@ mod tests {
         );
     }
 
+    /// Step 27: every audit record gains `server_login`, NULL (a file has
+    /// no login); the records written before still verify, their canonical
+    /// content unchanged, and a login set on one afterwards breaks the
+    /// chain there.
+    #[test]
+    fn upgrading_to_version_27_adds_the_server_login_and_keeps_the_chain() {
+        use crate::chain::{canonical, link, GENESIS};
+        use rusqlite::types::{Value, ValueRef};
+        let (_dir, path, mut conn) = at_version(26);
+        let mut prev = GENESIS.to_owned();
+        for (id, name) in [(1, Some("Ann Lee")), (2, None)] {
+            let text = |t: &str| Value::Text(t.to_owned());
+            let values = vec![
+                Value::Integer(id),
+                text("2026-01-01T00:00:00.000000000Z"),
+                text("ann"),
+                text(""),
+                text("export"),
+                text("null"),
+                text("null"),
+                text("a test"),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                name.map_or(Value::Null, text),
+            ];
+            let hash = link(&prev, &canonical(values.iter().map(ValueRef::from)));
+            conn.execute(
+                r#"INSERT INTO audit_log (id, at, os_user, cds_eac_id, action, "before", "after",
+                       reason, before_state, after_state, source_file, import_batch_id,
+                       display_name, prev_hash, hash)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"#,
+                rusqlite::params_from_iter(
+                    values
+                        .into_iter()
+                        .chain([Value::Text(prev.clone()), Value::Text(hash.clone())]),
+                ),
+            )
+            .unwrap();
+            prev = hash;
+        }
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..27]).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 27);
+        let logins: Vec<Option<String>> = conn
+            .prepare("SELECT server_login FROM audit_log ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(logins, [None, None]);
+        let report = crate::chain::verify(&conn).unwrap();
+        assert_eq!((report.records, report.broken), (2, None));
+        assert_eq!(report.head.as_deref(), Some(prev.as_str()));
+        // The login is hashed: set on a record (with the update trigger
+        // lifted, as another tool could), the chain breaks there.
+        conn.execute_batch(
+            "DROP TRIGGER audit_log_no_update;
+             UPDATE audit_log SET server_login = 'bob' WHERE id = 1;",
+        )
+        .unwrap();
+        let broken = crate::chain::verify(&conn).unwrap().broken.unwrap();
+        assert_eq!(broken.id, 1);
+        assert!(
+            broken.reason.contains("changed after it was written"),
+            "{}",
+            broken.reason
+        );
+    }
+
     #[test]
     fn upgrading_to_version_22_keeps_claims_with_no_factors_recorded() {
         let (_dir, path, mut conn) = at_version(21);

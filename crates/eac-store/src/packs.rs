@@ -277,20 +277,21 @@ impl Store {
         if message != ours || !self.is_server() {
             return e;
         }
-        let last: Option<(String, String, Option<String>, String)> = (self.db())
+        type Last = (String, String, Option<String>, String, Option<String>);
+        let last: Option<Last> = (self.db())
             .query_opt(
-                "SELECT at, os_user, display_name, action FROM audit_log
+                "SELECT at, os_user, display_name, action, server_login FROM audit_log
                   ORDER BY id DESC LIMIT 1",
                 &[],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .ok()
             .flatten();
         let latest = match last {
-            Some((at, os_user, name, action)) => format!(
+            Some((at, os_user, name, action, login)) => format!(
                 " (the latest record in its audit log: {} by {} at {} UTC)",
                 action.replace('_', " "),
-                crate::periods::who(&os_user, name.as_deref()),
+                crate::periods::who_logged_in(&os_user, name.as_deref(), login.as_deref()),
                 at.get(..19).unwrap_or(&at).replace('T', " ")
             ),
             None => String::new(),

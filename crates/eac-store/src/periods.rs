@@ -98,6 +98,23 @@ pub fn who(login: &str, name: Option<&str>) -> String {
     }
 }
 
+/// Who wrote an audit record, as messages name them: [`who`], with the
+/// login the server authenticated the writer as when the record was
+/// written on a team server (`server_login`) beside it: `ann (server login
+/// ann)`, `Ann Lee (ann, server login ann)`. The desk's name and login are
+/// what its environment said; the server login is the one it checked, so a
+/// desk that called itself `bob` while logged in as `ann` reads `bob
+/// (server login ann)`.
+pub fn who_logged_in(login: &str, name: Option<&str>, server_login: Option<&str>) -> String {
+    let Some(server) = server_login else {
+        return who(login, name);
+    };
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) if name != login => format!("{name} ({login}, server login {server})"),
+        _ => format!("{login} (server login {server})"),
+    }
+}
+
 /// A period as its audit records keep it (`before`/`after` `period`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PeriodSide {

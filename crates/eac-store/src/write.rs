@@ -146,6 +146,9 @@ pub(crate) struct Write<'c> {
     /// database (nobody else appends while this write holds the write
     /// lock, or on a server the audit lock, until it ends).
     pub(crate) chain_tail: std::cell::RefCell<Option<(i64, String)>>,
+    /// On a server: the login it authenticated this connection as
+    /// (`session_user`), read at the write's first audit record.
+    server_login: std::cell::OnceCell<String>,
 }
 
 /// How a write begins on a server. Its reads are look-ups of a few dozen
@@ -175,6 +178,23 @@ impl Write<'_> {
     /// The user's display name for this write's audit records.
     pub(crate) fn audit_name(&self) -> Option<&str> {
         self.audit_name.as_deref()
+    }
+
+    /// The login a server authenticated this write's connection as
+    /// (`session_user`: what its audit records name beside the desk's own
+    /// OS login and display name, which its environment says); `None` on a
+    /// file, which has no login.
+    pub(crate) fn server_login(&self) -> Result<Option<String>> {
+        if self.server.is_none() {
+            return Ok(None);
+        }
+        if let Some(login) = self.server_login.get() {
+            return Ok(Some(login.clone()));
+        }
+        let login: String = self
+            .db()
+            .query_row("SELECT session_user::text", &[], |r| Ok(r.get(0)?))?;
+        Ok(Some(self.server_login.get_or_init(|| login).clone()))
     }
 
     /// The time of this write: read once when it began.
@@ -318,6 +338,7 @@ impl Store {
                 attached: &self.attached,
                 server_eacs: Default::default(),
                 chain_tail: Default::default(),
+                server_login: Default::default(),
             };
             let changed = change(&w)
                 .and_then(|out| crate::rows::flush_search(&w).map(|()| out))
@@ -422,6 +443,7 @@ impl Store {
             attached: &self.attached,
             server_eacs: Default::default(),
             chain_tail: Default::default(),
+            server_login: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.claims.settle(w.periods.settle(planned));

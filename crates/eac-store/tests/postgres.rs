@@ -218,8 +218,9 @@ fn kept_totals_counts_and_the_append_only_audit_log_hold_on_postgres() {
 
     // The audit log: appended to, never changed, deleted or emptied.
     pg.batch_execute(
-        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
-         VALUES ('t', 'ann', 'e-2', 'set_beneficiaries', '{}', '{}', 'contract')",
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason,
+             server_login)
+         VALUES ('t', 'ann', 'e-2', 'set_beneficiaries', '{}', '{}', 'contract', session_user)",
     )
     .unwrap();
     for (sql, says) in [
@@ -235,8 +236,9 @@ fn kept_totals_counts_and_the_append_only_audit_log_hold_on_postgres() {
         assert!(text.contains(says), "{sql}: {err}");
     }
     let bad = pg.batch_execute(
-        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
-         VALUES ('t', 'ann', 'e-2', 'x', 'not json', '{}', 'why')",
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason,
+             server_login)
+         VALUES ('t', 'ann', 'e-2', 'x', 'not json', '{}', 'why', session_user)",
     );
     assert!(bad.is_err(), "JSON is checked");
     let n: i64 = pg
@@ -474,10 +476,34 @@ fn server_init_sets_up_the_schema_and_roles_that_hold_in_the_database() {
          INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)
          VALUES (1, 'MWh', '1000.0', 10000, 1);
          UPDATE eacs SET retired_state = 'yes' WHERE id = 1;
-         INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
-         VALUES ('t', 'ann', 'e-1', 'set_beneficiaries', '{}', '{}', 'contract');",
+         INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason,
+             server_login)
+         VALUES ('t', 'ann', 'e-1', 'set_beneficiaries', '{}', '{}', 'contract',
+             'eacdesk_test_ann');",
     )
     .unwrap();
+    // A record naming another login than the one the server authenticated,
+    // or none, is refused by the server itself (schema 27).
+    for (login, named) in [
+        ("'eacdesk_test_bob'", "\"eacdesk_test_bob\""),
+        ("NULL", "none"),
+    ] {
+        let says = refused(
+            &mut ann,
+            &format!(
+                "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\",
+                     reason, server_login)
+                 VALUES ('t', 'bob', 'e-1', 'set_beneficiaries', '{{}}', '{{}}', 'as bob', {login})"
+            ),
+        );
+        assert_eq!(
+            says,
+            format!(
+                "an audit record written on this server must name the login that writes it \
+                 (eacdesk_test_ann), not {named}"
+            )
+        );
+    }
     // …but cannot change or empty it, nor the schema's version.
     for sql in [
         "UPDATE audit_log SET reason = 'other'",
@@ -1294,6 +1320,105 @@ fn beneficiaries_set_on_a_server_are_audited_in_its_chain_and_answer_like_the_fi
     assert_eq!(server.detail(&ids[0]).unwrap(), before);
 }
 
+/// Finding 2 of tester report 42: a desk's `USER` named whoever it liked
+/// in a server's audit log. Each record written on a server names the login
+/// the server authenticated (`server_login`, checked by its trigger), beside
+/// the OS login the desk says; conflicts, `audit` and copies in both
+/// directions keep it, and the chain covers it.
+#[test]
+fn audit_records_on_a_server_name_the_login_it_authenticated_and_copies_keep_it() {
+    use eac_store::{BeneficiaryAssignment, Reason, StoreError};
+    let Some((dir, file, db)) = file_and_server("eacdesk_server_login") else {
+        return;
+    };
+    let mut owner = Client::connect(&db, NoTls).unwrap();
+    owner
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_test_lena;
+             CREATE ROLE eacdesk_test_lena LOGIN IN ROLE eacdesk_analyst;",
+        )
+        .unwrap();
+    let ids = first_ids(&file, 2);
+    let copied = file.audit_log(None).unwrap().len();
+    let to = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST-L".into()],
+    };
+    let reason = Reason::new("made by lena's login").unwrap();
+    let run = || -> Result<(), String> {
+        let mut lena = eac_store::Store::open_server(&format!("{db} user=eacdesk_test_lena"))
+            .map_err(|e| e.to_string())?;
+        let mut other = eac_store::Store::open_server(&db).map_err(|e| e.to_string())?;
+        let seen = other.detail(&ids[0]).unwrap().version;
+        // Her desk calls itself bob (its USER): the record says so, and
+        // names the login the server checked.
+        let record = lena
+            .set_beneficiaries(&ids[0], &to, &reason, "bob")
+            .unwrap();
+        assert_eq!(
+            (record.os_user.as_str(), record.server_login.as_deref()),
+            ("bob", Some("eacdesk_test_lena"))
+        );
+        let read = lena.audit_log(Some(&ids[0])).unwrap();
+        assert_eq!(read[0].server_login.as_deref(), Some("eacdesk_test_lena"));
+        assert_eq!(read[0].os_user, "bob");
+        // Another desk saving the EAC it had open is told both names.
+        let err = other
+            .set_beneficiaries_seen(&ids[0], Some(seen), &to, &reason, "carol")
+            .unwrap_err();
+        assert!(matches!(err, StoreError::ChangedSince(_)), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.contains(
+                "its beneficiaries were changed by bob (server login eacdesk_test_lena) at "
+            ),
+            "{message}"
+        );
+        let chain = lena.verify_audit_chain().unwrap();
+        assert!(chain.broken.is_none(), "{:?}", chain.broken);
+        assert_eq!(chain.records, copied + 1);
+        Ok(())
+    };
+    let ran = run();
+    owner.batch_execute("DROP ROLE eacdesk_test_lena").unwrap();
+    ran.unwrap();
+    // Into a file: the login is kept, the chain intact.
+    let back = dir.path().join("back.sqlite");
+    eac_store::server_copy::copy_from_server(&db, &back, &mut |_| {}).unwrap();
+    let back = eac_store::Store::open(&back).unwrap();
+    let newest = back.audit_log(Some(&ids[0])).unwrap();
+    assert_eq!(
+        (
+            newest[0].os_user.as_str(),
+            newest[0].server_login.as_deref()
+        ),
+        ("bob", Some("eacdesk_test_lena"))
+    );
+    let chain = back.verify_audit_chain().unwrap();
+    assert!(chain.broken.is_none(), "{:?}", chain.broken);
+    // A record the file writes itself names none.
+    let mut back = back;
+    let mine = back
+        .set_beneficiaries(&ids[1], &to, &reason, "dana")
+        .unwrap();
+    assert_eq!(mine.server_login, None);
+    // And onto another server: the copy (its owner's connection) keeps the
+    // login each record was written by, and none for the file's own, and
+    // the chain.
+    let Some(again) = empty_database("eacdesk_server_login_again") else {
+        return;
+    };
+    eac_store::server::init(&again).unwrap();
+    back.copy_to_server(&again, &mut |_| {}).unwrap();
+    let again = eac_store::Store::open_server(&again).unwrap();
+    let log = again.audit_log(None).unwrap();
+    assert_eq!(log[0].server_login, None);
+    assert_eq!(log[0].os_user, "dana");
+    assert_eq!(log[1].server_login.as_deref(), Some("eacdesk_test_lena"));
+    let chain = again.verify_audit_chain().unwrap();
+    assert!(chain.broken.is_none(), "{:?}", chain.broken);
+}
+
 #[test]
 fn two_desks_on_one_server_edit_different_eacs_freely_and_never_overwrite_one_another() {
     use eac_store::{BeneficiaryAssignment, Reason, StoreError};
@@ -1323,7 +1448,7 @@ fn two_desks_on_one_server_edit_different_eacs_freely_and_never_overwrite_one_an
     assert!(matches!(err, StoreError::ChangedSince(_)), "{err}");
     let message = err.to_string();
     assert!(
-        message.contains("its beneficiaries were changed by Ann (ann)"),
+        message.contains("its beneficiaries were changed by Ann (ann, server login eacdesk)"),
         "{message}"
     );
     assert!(message.contains("nothing was saved"), "{message}");
@@ -3145,7 +3270,7 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
             assert!(
                 said.starts_with(
                     "Another desk changed the server database while the pack was being made \
-                     (the latest record in its audit log: export by bob at "
+                     (the latest record in its audit log: export by bob (server login eacdesk) at "
                 ),
                 "{said}"
             );
@@ -4366,7 +4491,8 @@ fn an_edit_of_an_eac_another_desk_deleted_names_the_deletion() {
     let message = err.to_string();
     assert!(
         message.starts_with(&format!(
-            "EAC {id} was removed after you opened it (it was deleted by ann at "
+            "EAC {id} was removed after you opened it (it was deleted by ann (server login \
+             eacdesk) at "
         )),
         "{message}"
     );

@@ -71,6 +71,12 @@ describe("who", () => {
     expect(auditWho({ os_user: "ana", display_name: "Ana López" })).toBe("Ana López (ana)");
     expect(auditWho({ os_user: "ana", display_name: null })).toBe("ana");
     expect(auditWho({ os_user: "ana", display_name: "ana" })).toBe("ana");
+    // On a team server, the login the server checked beside what the desk said.
+    expect(auditWho({ os_user: "bob", display_name: null, server_login: "ann" })).toBe("bob (server login ann)");
+    expect(auditWho({ os_user: "ana", display_name: "Ana López", server_login: "ana" })).toBe(
+      "Ana López (ana, server login ana)",
+    );
+    expect(auditWho({ os_user: "ana", display_name: null, server_login: null })).toBe("ana");
   });
 
   it("offers every action with words", () => {

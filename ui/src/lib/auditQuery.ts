@@ -93,8 +93,18 @@ export function pageMoves(p: Pick<AuditPage, "total" | "offset">, size = HISTORY
   };
 }
 
-/** "Ana López (ana)": the display name with the OS login beside it, or the login alone. */
-export function auditWho(r: Pick<AuditRecord, "os_user" | "display_name">): string {
+/**
+ * "Ana López (ana)": the display name with the OS login beside it, or the login alone; on a
+ * team server with the login the server checked, "Ana López (ana, server login ana)", "bob
+ * (server login ann)" (the desk said bob; the server authenticated ann), as `eacdesk audit` says it.
+ */
+export function auditWho(
+  r: Pick<AuditRecord, "os_user" | "display_name"> & { server_login?: string | null },
+): string {
   const name = r.display_name?.trim();
-  return name && name !== r.os_user ? `${name} (${r.os_user})` : r.os_user;
+  const server = r.server_login;
+  if (!server) return name && name !== r.os_user ? `${name} (${r.os_user})` : r.os_user;
+  return name && name !== r.os_user
+    ? `${name} (${r.os_user}, server login ${server})`
+    : `${r.os_user} (server login ${server})`;
 }

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, Flow, Timestamp};
 use eac_store::atomic::{self, AtomicDir};
-use eac_store::chain::CONTENT_NAMES;
+use eac_store::chain::{CONTENT_NAMES, LOGIN_MEMBER};
 use eac_store::{
     AuditAction, AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, FieldChange,
     NewPack, PackRecord, Phase, Progress, QuantityTotal, Reason, RecordedOutput, Store, StoreError,
@@ -1323,6 +1323,9 @@ fn write_audit(
             CONTENT_NAMES
                 .iter()
                 .zip(row.values.iter())
+                // A record with no server login (made on a file) is written
+                // as packs held it before logins were recorded.
+                .filter(|(k, v)| !(**k == LOGIN_MEMBER && v.is_null()))
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect()
         });

@@ -11,7 +11,7 @@ use std::io::{self, BufRead};
 use std::path::{Component, Path};
 
 use eac_model::UnitSums;
-use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
+use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBERS};
 use eac_store::p2::{BUNDLE_DETAILS, BUNDLE_LISTING, BUNDLE_METADATA};
 use eac_store::QuantityTotal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -1280,10 +1280,12 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
                 .map(|k| record.get(*k).cloned().unwrap_or(serde_json::Value::Null))
                 .collect();
             // Packs made before display names have no `display_name`
-            // member: it is null, as the chain hashed it.
+            // member, and a record with no server login (made on a file, or
+            // before logins were recorded) no `server_login`: null, as the
+            // chain hashed it.
             let missing: Vec<&str> = CONTENT_NAMES
                 .iter()
-                .filter(|k| **k != OPTIONAL_MEMBER && !record.contains_key(**k))
+                .filter(|k| !OPTIONAL_MEMBERS.contains(k) && !record.contains_key(**k))
                 .copied()
                 .collect();
             if !missing.is_empty() {

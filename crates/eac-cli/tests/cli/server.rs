@@ -1596,6 +1596,87 @@ fn an_auditors_dry_run_on_an_old_version_is_told_of_the_change_since() {
     assert_eq!(show(&url), now);
 }
 
+/// Finding 2 of tester report 42: an analyst whose desk says `USER=bob`
+/// recorded changes as bob. The record names the login the server
+/// authenticated beside what the desk said, in `audit`'s table and
+/// `--json`, and in the conflict another desk is told.
+#[test]
+fn audit_and_conflicts_name_the_server_login_beside_the_desks_user() {
+    let desk = Desk::new();
+    let Some((url, analyst)) = with_login(
+        &desk,
+        "eacdesk_cli_server_login",
+        "eacdesk_cli_lena",
+        "eacdesk_analyst",
+    ) else {
+        return;
+    };
+    let id = desk.ids(&[])[0].clone();
+    let id = id.as_str();
+    let shown: Value = serde_json::from_slice(
+        &desk
+            .bare()
+            .args(["--db", &url, "show", id, "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    let seen = shown["version"].to_string();
+    desk.bare()
+        .env("USER", "bob")
+        .args(["--db", &analyst, "beneficiaries", "set", id])
+        .args([
+            "--type",
+            "customer",
+            "--id",
+            "CUST123",
+            "--reason",
+            "lena's login",
+        ])
+        .assert()
+        .success();
+    let records = audit_records(&desk, &url);
+    let newest = &records[0];
+    assert_eq!(
+        (&newest["os_user"], &newest["server_login"]),
+        (&Value::from("bob"), &Value::from("eacdesk_cli_lena")),
+        "{newest}"
+    );
+    let out = desk
+        .bare()
+        .args(["--db", &url, "audit", id])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("bob (server login eacdesk_cli_lena)"),
+        "{text}"
+    );
+    // Another desk saving the version it had is told both names.
+    let out = desk
+        .bare()
+        .env("USER", "carol")
+        .args(["--db", &url, "beneficiaries", "set", id])
+        .args(["--type", "customer", "--id", "CUST9", "--reason", "carol"])
+        .args(["--if-version", &seen])
+        .assert()
+        .failure();
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("changed by bob (server login eacdesk_cli_lena) at "),
+        "{err}"
+    );
+    // A file's records name no login (null in --json).
+    let file = audit_records(&desk, desk.path("desk.sqlite").to_str().unwrap());
+    assert!(file
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["server_login"].is_null()));
+}
+
 /// TEAM42 finding 7.3: a bulk change an auditor's role is sure to be
 /// refused never announces "N EACs match; setting them to …" on stdout
 /// first (a script would take it for done): the refusal is said alone;

@@ -19,6 +19,14 @@ at: string, os_user: string,
  */
 display_name: string | null, 
 /**
+ * On a team server: the login the server authenticated the writing
+ * connection as (PostgreSQL's `session_user`, checked by the server
+ * as the record was written), the one name here no desk can choose;
+ * `os_user` and `display_name` are what the desk said of itself.
+ * `None` for records written to a file or before schema 27.
+ */
+server_login: string | null, 
+/**
  * The EAC changed; `''` for a change to the whole database (a
  * reporting period closed or reopened).
  */

@@ -1,0 +1,15 @@
+-- The server login beside the OS login and display name in every audit
+-- record (tester report 42, finding 2): on a team server, the login the
+-- server authenticated the change's connection as (PostgreSQL's
+-- `session_user`), set and checked by the server itself (server step
+-- 0027); a file has no login, so records written to a file keep NULL.
+-- The column is here too so that `eacdesk copy` carries a server's
+-- records into a file, and back, without losing who wrote them.
+--
+-- The chain covers it: a record's canonical content gains `server_login`
+-- as a 14th member when it is not NULL (`display_name` then stays as the
+-- 13th, null or not; eac-store `chain`), so every record written before,
+-- and every record written to a file, keeps the content it was hashed with,
+-- and setting, clearing or changing the login of any record breaks the
+-- chain there.
+ALTER TABLE audit_log ADD COLUMN server_login TEXT;
