@@ -217,7 +217,18 @@ pub fn copy_from_server(
     dest: &Path,
     each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
 ) -> Result<eac_store::server_copy::CopyReport, AppError> {
-    Ok(eac_store::server_copy::copy_from_server(url, dest, each)?)
+    eac_store::server_copy::copy_from_server(url, dest, each).map_err(|e| {
+        // A read: no change was rolled back; what matters is the file.
+        let Some(client) = e.lost_connection() else {
+            return AppError::from(e);
+        };
+        let message = format!(
+            "The connection to the server was lost while copying it, so no file was made at \
+             {}. Check that the server runs and can be reached, then copy again. {client}.",
+            dest.display()
+        );
+        AppError::from(e).with_message(message)
+    })
 }
 
 /// Copies the database file `from` whole into the new file `dest` (SQLite's

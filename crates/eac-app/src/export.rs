@@ -236,6 +236,16 @@ fn without_nothing_changed(message: &str) -> String {
 /// failure to write a file the person never named (decision 48), in the
 /// words every temporary folder's failure has ([`AppError::scratch`]).
 pub(crate) fn export_error(dest: &Path, e: StoreError) -> AppError {
+    // A read: no change was rolled back; what matters is the file.
+    if let Some(client) = e.lost_connection() {
+        let message = format!(
+            "The connection to the server was lost while exporting, so nothing was exported to \
+             {}: what was there is left as it was. Check that the server runs and can be \
+             reached, then export again. {client}.",
+            dest.display()
+        );
+        return AppError::from(e).with_message(message);
+    }
     let StoreError::Io { path, source } = &e else {
         return e.into();
     };
@@ -440,6 +450,31 @@ mod failure_tests {
             "{}",
             read_only.message
         );
+    }
+
+    /// TEAM42 finding 7.1: an export whose connection to the server was
+    /// lost says what became of its file (left as it was), not that a
+    /// change was rolled back; the store's lost-connection words as
+    /// `eac_store::server` says them.
+    #[test]
+    fn a_lost_connection_during_an_export_says_the_file_was_left_as_it_was() {
+        let e = export_error(
+            Path::new("/out/out.json"),
+            StoreError::Server {
+                message: "the connection to the server was lost, so nothing was saved (the \
+                          server rolls back a change it did not see committed). Check that the \
+                          server runs and can be reached, then run it again. The client said: \
+                          connection closed"
+                    .into(),
+            },
+        );
+        assert_eq!(
+            e.message,
+            "The connection to the server was lost while exporting, so nothing was exported to \
+             /out/out.json: what was there is left as it was. Check that the server runs and can \
+             be reached, then export again. The client said: connection closed."
+        );
+        assert!(!e.message.contains("rolls back"), "{}", e.message);
     }
 
     /// A P2 export's scratch file in a full temporary folder is said as

@@ -381,6 +381,18 @@ impl StoreError {
         }
     }
 
+    /// The connection to the server was lost (the server stopped, the
+    /// connection was cut) before anything was committed: what the client
+    /// said of it ("The client said: …"), so a read-only job (an export,
+    /// a copy from a server into a file) says what became of its file
+    /// instead of a change rolled back (TEAM42 finding 7.1).
+    pub fn lost_connection(&self) -> Option<&str> {
+        match self {
+            StoreError::Server { message } => crate::server::lost_connection_words(message),
+            _ => None,
+        }
+    }
+
     /// Another connection (a second window, an `eacdesk` command) kept the
     /// database locked for longer than the busy timeout; nothing was changed.
     pub fn is_busy(&self) -> bool {

@@ -919,6 +919,15 @@ const CONNECTION_LOST: &str = "the connection to the server was lost, so nothing
      server rolls back a change it did not see committed). Check that the server runs and can be \
      reached, then run it again";
 
+/// What a lost connection's message ([`CONNECTION_LOST`]) says of the
+/// client: the words after it, or `None` when `message` is no lost
+/// connection's. A read-only job (an export, a copy from a server) says
+/// its own outcome before them instead of a rolled-back change.
+pub(crate) fn lost_connection_words(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix(CONNECTION_LOST)?;
+    Some(rest.strip_prefix(". ").unwrap_or(rest))
+}
+
 /// What a command is told whose connection was lost while its change was
 /// being committed: the server may have committed it or not.
 const COMMIT_UNKNOWN: &str = "the connection to the server was lost while the change was being \

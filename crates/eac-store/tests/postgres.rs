@@ -4622,3 +4622,35 @@ fn advice_to_set_up_a_server_database_names_its_owner_and_no_password() {
     assert!(copied.contains("update EAC Desk"), "{copied}");
     assert!(!copied.contains("server init"), "{copied}");
 }
+
+/// TEAM42 finding 7.1: a read whose connection the server ends (shut down,
+/// the session terminated) is a lost connection the shells can tell
+/// ([`eac_store::StoreError::lost_connection`]), so an export says its
+/// file was left as it was rather than that a change was rolled back.
+#[test]
+fn a_read_whose_connection_was_ended_is_told_as_a_lost_connection() {
+    let Some((dir, _file, db)) = file_and_server("eacdesk_t42_lost") else {
+        return;
+    };
+    let store = eac_store::Store::open_server(&db).unwrap();
+    let mut admin = Client::connect(&db, NoTls).unwrap();
+    admin
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .unwrap();
+    let err = store
+        .export_p1_unplaced(None, &dir.path().join("out.json"), &eac_store::NoProgress)
+        .map(|_| ())
+        .unwrap_err();
+    let client = err.lost_connection().unwrap_or_else(|| panic!("{err}"));
+    assert!(client.starts_with("The client said: "), "{client}");
+    assert!(!dir.path().join("out.json").exists());
+    // Any other refusal is none.
+    assert!(eac_store::StoreError::Server {
+        message: "permission denied".into()
+    }
+    .lost_connection()
+    .is_none());
+}
