@@ -48,6 +48,7 @@ fn resolve_db_path(env_value: Option<OsString>, data_dir: Option<PathBuf>) -> Pa
 pub fn open_store(path: &Path) -> Result<Store, AppError> {
     let mut store = match server_address(path) {
         Some(url) => Store::open_server(url)?,
+        None if read_only_here(path) => Store::open_read_only(path)?,
         None => Store::open(path)?,
     };
     store.set_audit_name(crate::audit_name_setting().as_deref());
@@ -63,10 +64,19 @@ pub fn open_store(path: &Path) -> Result<Store, AppError> {
 pub fn reopen_store(path: &Path) -> Result<Store, AppError> {
     let mut store = match server_address(path) {
         Some(url) => Store::open_server(url)?,
+        None if read_only_here(path) => Store::open_read_only(path)?,
         None => Store::open_existing(path)?,
     };
     store.set_audit_name(crate::audit_name_setting().as_deref());
     Ok(store)
+}
+
+/// Whether the database file at `path` is read as it stands (decision
+/// 261): this process may not write it or its folder, or its permission
+/// bits protect it (`chmod 444`), whoever runs the program, root too, as
+/// the CLI judges it ([`eac_store::atomic::database_writable`]).
+fn read_only_here(path: &Path) -> bool {
+    path.is_file() && !eac_store::atomic::database_writable(path)
 }
 
 /// Gives a database file's `-wal`/`-shm` that an earlier read-only opening

@@ -412,6 +412,44 @@ fn beneficiary_edits_are_checked_and_audited() {
     assert!(!NoProgress.is_cancelled());
 }
 
+/// The app opens a database without any write permission bit (`chmod
+/// 444`) as the CLI does: read as it stands, whoever runs it, root too,
+/// whom the system lets write anything (decision 261 as amended); an edit
+/// is refused as read-only and the file is untouched.
+#[cfg(unix)]
+#[test]
+fn a_write_protected_database_is_opened_read_only_by_the_app() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    drop(mixed_order_store(dir.path()));
+    let db = dir.path().join("db.sqlite");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let to = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::Account,
+        beneficiaries: vec!["ACC-9".into()],
+    };
+    for mut store in [
+        open_store(&db).unwrap(),
+        eac_app::reopen_store(&db).unwrap(),
+    ] {
+        assert!(
+            eac_app::open_warnings(&store)
+                .iter()
+                .any(|w| w.contains("is read-only here: reading it as it stands")),
+            "{:?}",
+            eac_app::open_warnings(&store)
+        );
+        assert_eq!(store.info().unwrap().eac_count, 7);
+        let e = set_beneficiaries(&mut store, "e-01", &to, "why", None).unwrap_err();
+        assert!(e.message.contains("cannot be written"), "{}", e.message);
+    }
+    assert!(
+        std::fs::read(&db).unwrap() == before,
+        "the database was written"
+    );
+}
+
 #[test]
 fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
     let dir = tempfile::tempdir().unwrap();

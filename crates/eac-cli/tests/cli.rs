@@ -2120,6 +2120,73 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
     }
 }
 
+/// A database without any write permission bit (`chmod 444`: a closed
+/// year kept as it is) is read-only whoever runs the command, root too,
+/// whom the system lets write anything: write protection is intent, for a
+/// database as for an output file (decisions 260, 261 as amended). Read as
+/// it stands, writes refused before anything is done, in the words a user
+/// without write access gets; exports and packs unrecorded.
+#[test]
+fn a_write_protected_database_is_read_only_for_root_too() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    desk.bare()
+        .args(["--db", "ro.db", "sample", "--eacs", "5"])
+        .assert()
+        .success();
+    desk.bare()
+        .args(["sample", "--eacs", "2", "--out", "s.json"])
+        .assert()
+        .success();
+    let db = desk.path("ro.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = sha256_of(&db);
+    for args in [
+        "set --all-matching destination_name=Changed --reason x --yes",
+        "import s.json",
+        "delete S1-0000000 --reason x",
+    ] {
+        let out = desk
+            .bare()
+            .args(["--db", "ro.db"])
+            .args(args.split(' '))
+            .assert()
+            .code(2);
+        let said = stderr(&out);
+        assert!(
+            said.contains("ro.db cannot be written: the file or its folder . is read-only for you"),
+            "{args}: {said}"
+        );
+        assert!(said.contains("Nothing was changed"), "{said}");
+    }
+    let out = desk
+        .bare()
+        .args(["--db", "ro.db", "ls", "--json"])
+        .assert()
+        .success();
+    assert!(stderr(&out).contains("ro.db is read-only here: reading it as it stands"));
+    let out = desk
+        .bare()
+        .args([
+            "--db",
+            "ro.db",
+            "export",
+            "--profile",
+            "p1",
+            "--out",
+            "e.json",
+        ])
+        .assert()
+        .success();
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("the database is read-only here"), "{said}");
+    assert_eq!(sha256_of(&db), before, "the database was written");
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+}
+
 /// The two commands that read a file: they must agree.
 const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
 

@@ -471,9 +471,14 @@ fn refuse_write_protected(dest: &Path, meta: &fs::Metadata) -> Result<()> {
 /// and its folder (where SQLite makes its `-wal`, `-shm` and `-journal`
 /// files): `false` for a file or folder without write permission, or on
 /// read-only media. Asked of the system (`access`), so nothing is made or
-/// opened for writing; as root only read-only media say no.
+/// opened for writing; and of the file's own permission bits
+/// ([`is_write_protected`]), so that a database made read-only on purpose
+/// (`chmod 444`: a closed year kept as it is) is read-only for root too,
+/// whom `access` lets write anything, as an output file protected so is
+/// (decision 261, as amended).
 pub fn database_writable(database: &Path) -> bool {
-    writable(database) && writable(folder_of(database))
+    let protected = fs::metadata(database).is_ok_and(|m| is_write_protected(database, &m));
+    !protected && writable(database) && writable(folder_of(database))
 }
 
 /// Whether the database path `database` names an empty file: a regular
