@@ -24,6 +24,7 @@ function record(id: number, action: AuditRecord["action"], cds_eac_id = ""): Aud
     at: "2025-04-01T09:00:00Z",
     os_user: "me",
     display_name: null,
+    server_login: null,
     cds_eac_id,
     action,
     before: null,
