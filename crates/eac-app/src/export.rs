@@ -221,7 +221,7 @@ fn not_recorded(path: &str, e: StoreError) -> AppError {
 /// changed." / "Nothing was changed; wait …" → "Wait …", "X; nothing was
 /// changed." → "X."), ending in a full stop: the words an import's failed
 /// file leaves out too ([`crate::error::unchanged_said`]).
-fn without_nothing_changed(message: &str) -> String {
+pub(crate) fn without_nothing_changed(message: &str) -> String {
     let (out, _) = crate::error::unchanged_said(message, None);
     let out = out.trim_end();
     match out.ends_with(['.', '!', '?']) {

@@ -630,6 +630,8 @@ fn write_pack(
         return Err(AppError::cancelled());
     }
 
+    // Nothing but an empty folder, if anything, was there before.
+    let held_no_pack = !matches!(previous, Destination::Pack(_));
     let (replace, owned) = match previous {
         Destination::Missing => (false, Vec::new()),
         Destination::Empty => (true, Vec::new()),
@@ -675,6 +677,9 @@ fn write_pack(
             // The write failed after the swap (its commit): the place goes
             // back to the pack the database records, as after a stop.
             let e = AppError::from(e);
+            // Where the swap put the new pack, and the empty folder it
+            // replaced (if one was there).
+            let placed = swapped.as_ref().map(|s| s.earlier().map(Path::to_owned));
             drop(swapped);
             // The pack made here is this database's whatever its audit
             // head: the place goes back to what it held before, whosever
@@ -700,6 +705,24 @@ fn write_pack(
                     settle::Settled::Completed { .. } => {}
                 }
             }
+            // No pack was there to put back: the place goes back to
+            // nothing (or its empty folder), as a pack stands only
+            // together with its record (decision 302).
+            if let (Some(emptied), true) = (placed, held_no_pack) {
+                let owned: Vec<String> = files
+                    .iter()
+                    .cloned()
+                    .chain([MANIFEST_FILE.to_owned(), SIGNATURE_FILE.to_owned()])
+                    .collect();
+                message = take_back_unrecorded(
+                    store,
+                    &final_dir,
+                    emptied.as_deref(),
+                    &manifest_sha256,
+                    &owned,
+                    &message,
+                );
+            }
             return Err(e.with_message(message));
         }
     };
@@ -724,6 +747,50 @@ fn write_pack(
         not_recorded: (!recorded).then(|| crate::export::not_recorded_reason(store)),
         recovered: None,
     })
+}
+
+/// The pack just put at `place` (its manifest `manifest_sha256`, its
+/// files `owned`), where nothing or an empty folder (now at `emptied`)
+/// was, could not be recorded (the store said `said`): removed and the
+/// empty folder put back, unless the record was committed after all.
+/// What the person is told: `said`, and that the pack was not kept; or,
+/// when it could not be removed, that it is there unrecorded and must not
+/// be filed or sent (decision 398's words for an export).
+fn take_back_unrecorded(
+    store: &Store,
+    place: &Path,
+    emptied: Option<&Path>,
+    manifest_sha256: &str,
+    owned: &[String],
+    said: &str,
+) -> String {
+    // Not known to be unrecorded (the database cannot be read now): left.
+    let unrecorded = match store.pack_by_manifest(manifest_sha256) {
+        Ok(Some(_)) => return said.to_owned(),
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    if unrecorded {
+        remove_pack_files(place, owned);
+        if let Some(emptied) = emptied {
+            let _ = fs::rename(emptied, place);
+        }
+        let back = match emptied {
+            None => fs::symlink_metadata(place).is_err(),
+            Some(_) => fs::read_dir(place).is_ok_and(|mut e| e.next().is_none()),
+        };
+        if back {
+            return format!(
+                "{said} The pack was not kept at {}: a pack stands there only together with its record in the audit log.",
+                place.display()
+            );
+        }
+    }
+    let cause = crate::export::without_nothing_changed(said);
+    format!(
+        "The pack was written to {}, but its record in the audit log could not be written, and the pack was left there: it is not recorded, so do not file or send it; delete it. {cause} Once that is mended, make the pack again.",
+        place.display()
+    )
 }
 
 /// Where the pack will be: its folder resolved, the name kept.

@@ -1633,6 +1633,51 @@ fn a_pack_whose_record_fails_after_its_swap_puts_back_what_was_there_whosever_it
 }
 
 #[test]
+fn a_pack_whose_record_fails_where_nothing_was_is_not_kept() {
+    // The write that records the pack fails at its commit, after the
+    // swap (a deferred foreign key that recording a pack breaks, as a
+    // full disk would at the commit): where nothing, or an empty folder,
+    // was, the place goes back to that, and the message is true.
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "10"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("out")).unwrap();
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE trap_parent (id INTEGER PRIMARY KEY);
+         CREATE TABLE trap (parent INTEGER REFERENCES trap_parent (id) DEFERRABLE INITIALLY DEFERRED);
+         CREATE TRIGGER trap_pack AFTER INSERT ON packs BEGIN INSERT INTO trap VALUES (1); END;",
+    )
+    .unwrap();
+    drop(conn);
+    for (empty_folder, no_exchange) in [(false, false), (true, false), (true, true)] {
+        if empty_folder {
+            std::fs::create_dir(desk.path("out/pk")).unwrap();
+        }
+        let out = pack_command(&desk, "fails", no_exchange).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("The pack was not kept at ")
+                && stderr.contains(
+                    "out/pk: a pack stands there only together with its record in the audit log."
+                ),
+            "empty folder: {empty_folder}: {stderr}"
+        );
+        if empty_folder {
+            assert_eq!(entries(&desk.path("out")), ["pk"], "{stderr}");
+            assert_eq!(entries(&desk.path("out/pk")), Vec::<String>::new());
+            std::fs::remove_dir(desk.path("out/pk")).unwrap();
+        } else {
+            assert_eq!(entries(&desk.path("out")), Vec::<String>::new(), "{stderr}");
+        }
+        assert_eq!(recorded_packs(&desk), Vec::<String>::new());
+    }
+}
+
+#[test]
 fn a_pack_moved_aside_that_cannot_be_settled_stops_the_next_pack_and_is_named() {
     // Stopped after both renames, without an exchange; the pack moved
     // aside is held (as a running command would hold it, or as nothing
