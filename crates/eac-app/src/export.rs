@@ -246,18 +246,30 @@ pub(crate) fn export_error(dest: &Path, e: StoreError) -> AppError {
         );
         return AppError::from(e).with_message(message);
     }
-    let StoreError::Io { path, source } = &e else {
-        return e.into();
+    let unchanged = format!("Nothing was exported to {}", dest.display());
+    scratch_error(dest, &e, &unchanged, "export again").unwrap_or_else(|| e.into())
+}
+
+/// `e`, when it is the failure of a scratch file in the temporary folder
+/// of an output to `dest` (an export, a pack): said as that folder's, with
+/// `dest` (`details.path`), `unchanged` and what to do `again`; `None` for
+/// any other failure.
+pub(crate) fn scratch_error(
+    dest: &Path,
+    e: &StoreError,
+    unchanged: &str,
+    again: &str,
+) -> Option<AppError> {
+    let StoreError::Io { path, source } = e else {
+        return None;
     };
-    let Some(folder) = eac_store::scratch_folder(path) else {
-        return e.into();
-    };
+    let folder = eac_store::scratch_folder(path)?;
     let mut said = AppError::scratch(
         folder,
         source,
         [&format!("keep a working file for {}", dest.display()), ""],
-        &format!("Nothing was exported to {}", dest.display()),
-        "export again",
+        unchanged,
+        again,
     );
     said.details.path = Some(dest.display().to_string());
     if matches!(
@@ -266,7 +278,7 @@ pub(crate) fn export_error(dest: &Path, e: StoreError) -> AppError {
     ) {
         said.details.reason = Some(crate::error::IoReason::DiskFull);
     }
-    said
+    Some(said)
 }
 
 /// A validation error of an export says that nothing was exported to

@@ -974,23 +974,6 @@ pub fn export_p2(
     Ok(report)
 }
 
-/// The P2 bundle of an evidence pack: built at `dest` inside the pack's
-/// hidden folder, its `file:` URIs naming `published`, where it will be;
-/// checked as every bundle. Not recorded (the pack is).
-pub(crate) fn export_p2_published(
-    store: &Store,
-    filter: Option<&EacFilter>,
-    dest: &Path,
-    published: &Path,
-    progress: &dyn Progress,
-) -> Result<BundleReport, AppError> {
-    let failed = crate::export::CheckFailed::default();
-    let check = |root: &Path| failed.errors(validate_p2(root, true));
-    store
-        .export_p2_published(filter, dest, published, progress, &check)
-        .map_err(|e| crate::export::nothing_exported(published, failed.or(published, e)))
-}
-
 /// Records that the EACs matching `filter` (no filter: every EAC, the
 /// envelope-only ones too) were checked against their source just now:
 /// `cds_synced` = one clock reading, and one `verify` audit record per EAC

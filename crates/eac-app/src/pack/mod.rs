@@ -507,14 +507,29 @@ fn write_pack(
         return Err(AppError::cancelled());
     }
     progress.step(2, PACK_STEPS);
-    crate::p2::export_p2_published(
-        store,
-        Some(filter),
-        &dir.path().join(P2_DIR),
-        &final_dir.join(P2_DIR),
-        progress,
-    )
-    .map_err(|e| pack_refused(&final_dir, dir.path(), e))?;
+    // The P2 bundle, built inside the hidden folder, its `file:` URIs
+    // naming where it will be, checked as every bundle; not recorded (the
+    // pack is). A scratch file of its in a full temporary folder is said
+    // as that folder's (decision 241), never as the destination's disk.
+    let published = final_dir.join(P2_DIR);
+    let failed = crate::export::CheckFailed::default();
+    let check = |root: &Path| failed.errors(crate::p2::validate_p2(root, true));
+    store
+        .export_p2_published(
+            Some(filter),
+            &dir.path().join(P2_DIR),
+            &published,
+            progress,
+            &check,
+        )
+        .map_err(|e| {
+            let unchanged = format!("Nothing was written to {}", final_dir.display());
+            crate::export::scratch_error(&final_dir, &e, &unchanged, "make the pack again")
+                .unwrap_or_else(|| {
+                    let e = crate::export::nothing_exported(&published, failed.or(&published, e));
+                    pack_refused(&final_dir, dir.path(), e)
+                })
+        })?;
     if cancelled() {
         return Err(AppError::cancelled());
     }

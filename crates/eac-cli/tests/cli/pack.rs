@@ -1678,6 +1678,50 @@ fn a_pack_whose_record_fails_where_nothing_was_is_not_kept() {
 }
 
 #[test]
+fn a_pack_whose_temporary_folder_fails_says_that_folder_not_the_destination() {
+    // The P2 bundle's list of files is kept in TMPDIR: its failure (a full
+    // temporary folder, here one that is not there) is said as that
+    // folder's, with what to do (decision 241), never as the pack's disk.
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "10"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("out")).unwrap();
+    let tmp = desk.path("no-such-folder");
+    let out = desk
+        .eacdesk()
+        .env("TMPDIR", &tmp)
+        .args(["pack", "--out", "out/pk"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let pack = desk.path("out").canonicalize().unwrap().join("pk");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: Could not keep a working file for {} in the temporary folder {}",
+            pack.display(),
+            tmp.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "Nothing was written to {}; set TMPDIR to a folder you can write to",
+            pack.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("and make the pack again."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pack's listing"), "{stderr}");
+    assert_eq!(entries(&desk.path("out")), Vec::<String>::new());
+}
+
+#[test]
 fn a_pack_moved_aside_that_cannot_be_settled_stops_the_next_pack_and_is_named() {
     // Stopped after both renames, without an exchange; the pack moved
     // aside is held (as a running command would hold it, or as nothing
