@@ -181,7 +181,9 @@ impl AppError {
         unchanged: &str,
         again: &str,
     ) -> Self {
-        let (why, cure) = if source.kind() == std::io::ErrorKind::StorageFull {
+        let (why, cure) = if let Some((why, cure)) = eac_store::atomic::no_room_words(source) {
+            (why.to_owned(), cure)
+        } else if source.kind() == std::io::ErrorKind::StorageFull {
             (
                 "the disk is full".to_owned(),
                 "free some space there (or set TMPDIR to a folder on a disk with room)",
@@ -206,7 +208,17 @@ impl AppError {
     /// `disk_full` / `file_too_large`).
     pub fn io(path: &std::path::Path, source: &std::io::Error) -> Self {
         let shown = path.display();
+        // A disk with space left and no room for more files (the store's
+        // one wording of it).
+        let no_room = eac_store::atomic::no_room_words(source);
         let (reason, message) = match source.kind() {
+            std::io::ErrorKind::StorageFull if no_room.is_some() => {
+                let (why, cure) = no_room.unwrap_or_default();
+                let message = format!(
+                    "Could not write {shown}: {why}. Nothing was changed there; {cure}, and try again."
+                );
+                (Some(IoReason::DiskFull), message)
+            }
             std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => (
                 Some(IoReason::DiskFull),
                 format!(

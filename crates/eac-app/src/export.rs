@@ -246,6 +246,22 @@ pub(crate) fn export_error(dest: &Path, e: StoreError) -> AppError {
         );
         return AppError::from(e).with_message(message);
     }
+    // A file of a bundle that could not be made for want of room for
+    // files: said of the bundle, which is untouched (the file never was).
+    if let StoreError::Io { path, source } = &e {
+        // The bundle as the store names it: its folder resolved.
+        let resolved = eac_store::atomic::folder_of(dest)
+            .canonicalize()
+            .ok()
+            .zip(dest.file_name())
+            .map(|(folder, name)| folder.join(name));
+        let inside = |bundle: &Path| path != bundle && path.starts_with(bundle);
+        if eac_store::atomic::no_room_words(source).is_some()
+            && (inside(dest) || resolved.as_deref().is_some_and(inside))
+        {
+            return AppError::io(dest, source);
+        }
+    }
     let unchanged = format!("Nothing was exported to {}", dest.display());
     scratch_error(dest, &e, &unchanged, "export again").unwrap_or_else(|| e.into())
 }
@@ -536,6 +552,43 @@ mod failure_tests {
 #[cfg(test)]
 mod path_kind_tests {
     use super::*;
+
+    #[test]
+    fn a_disk_with_space_left_and_no_room_for_files_says_so_of_the_bundle() {
+        // What the store makes of an ENOSPC on a disk with free space and
+        // no free inodes (or a FAT folder's entry limit): said as that,
+        // of the bundle (untouched), never as a full disk, nor of a file
+        // inside a bundle that does not exist.
+        let e = export_error(
+            Path::new("/roomy/B"),
+            StoreError::Io {
+                path: PathBuf::from("/roomy/B/eacs/S1-1.json"),
+                source: eac_store::atomic::no_room_for_files(),
+            },
+        );
+        assert_eq!(
+            e.message,
+            "Could not write /roomy/B: the disk cannot hold more files: it has space left, but has reached the number of files it can hold (or a folder the number of entries it can hold). Nothing was changed there; remove files you no longer need from that disk, or choose another disk, and try again."
+        );
+        assert_eq!(e.details.reason, Some(crate::error::IoReason::DiskFull));
+        assert_eq!(e.details.path.as_deref(), Some("/roomy/B"));
+        // In the temporary folder: said of that folder, in the same words.
+        let scratch = std::env::temp_dir().join(".eacdesk-bundle-files-Ab12Cd");
+        let e = export_error(
+            Path::new("/roomy/B"),
+            StoreError::Io {
+                path: scratch,
+                source: eac_store::atomic::no_room_for_files(),
+            },
+        );
+        assert!(
+            e.message
+                .contains(": the disk cannot hold more files: it has space left"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("the disk is full"), "{}", e.message);
+    }
 
     #[test]
     fn says_what_is_at_a_path() {

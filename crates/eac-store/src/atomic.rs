@@ -51,12 +51,83 @@ pub(crate) const ASIDE_PREFIX: &str = ".eacdesk-aside-";
 /// Random characters in a temporary name (tempfile's default).
 const RANDOM_LEN: usize = 6;
 
-/// An I/O error that names `path` (the destination, never a hidden file).
+/// An I/O error that names `path` (the destination, never a hidden file);
+/// a disk with no room for more files said as such ([`no_room`]).
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_owned(),
-        source,
+        source: no_room(path, source),
     }
+}
+
+/// What a disk with space left that refused a new file is said to lack:
+/// the one wording of it, for every output ([`no_room_words`]).
+pub const NO_ROOM_FOR_FILES: &str = "the disk cannot hold more files: it has space left, but has reached the number of files it can hold (or a folder the number of entries it can hold)";
+
+/// The full disk (`ENOSPC`) of a write near `path`, said for what it is:
+/// a disk that has space left but no room for another file (no free
+/// inodes; on disks that count none, such as FAT, a folder's entry limit)
+/// becomes [`NO_ROOM_FOR_FILES`], still `StorageFull`. Looked at when the
+/// write fails, before anything written is removed (which frees both).
+/// Any other error is returned as it is.
+pub fn no_room(path: &Path, e: io::Error) -> io::Error {
+    if e.kind() != io::ErrorKind::StorageFull || no_room_words(&e).is_some() {
+        return e;
+    }
+    #[cfg(unix)]
+    {
+        let folder = path
+            .ancestors()
+            .find(|p| p.is_dir())
+            .unwrap_or(Path::new("."));
+        let Ok(disk) = rustix::fs::statvfs(folder) else {
+            return e;
+        };
+        let space = disk.f_bavail.saturating_mul(disk.f_frsize);
+        let files_out = if disk.f_files > 0 {
+            disk.f_bavail > 0 && (disk.f_ffree == 0 || disk.f_favail == 0)
+        } else {
+            // No file count kept: a folder's limit, if a megabyte is free.
+            space >= 1 << 20
+        };
+        if files_out {
+            return no_room_for_files();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    e
+}
+
+/// The error of a disk with space left and no room for more files
+/// ([`no_room`]).
+pub fn no_room_for_files() -> io::Error {
+    io::Error::new(io::ErrorKind::StorageFull, NoRoomForFiles)
+}
+
+/// [`NO_ROOM_FOR_FILES`] as an error's cause.
+#[derive(Debug)]
+struct NoRoomForFiles;
+
+impl std::fmt::Display for NoRoomForFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(NO_ROOM_FOR_FILES)
+    }
+}
+
+impl std::error::Error for NoRoomForFiles {}
+
+/// Why a full disk `e` refused a write and what to do, in plain words:
+/// `Some((NO_ROOM_FOR_FILES, cure))` for a disk with space left and no
+/// room for more files ([`no_room`]), `None` for anything else (a full
+/// disk is then "the disk is full").
+pub fn no_room_words(e: &io::Error) -> Option<(&'static str, &'static str)> {
+    e.get_ref()
+        .is_some_and(|inner| inner.is::<NoRoomForFiles>())
+        .then_some((
+            NO_ROOM_FOR_FILES,
+            "remove files you no longer need from that disk, or choose another disk",
+        ))
 }
 
 /// Creating the hidden temporary beside `dest` in `folder` (which exists:
@@ -68,6 +139,7 @@ pub(crate) fn cannot_create_in<'a>(
     folder: &'a Path,
 ) -> impl FnOnce(io::Error) -> StoreError + 'a {
     move |e| {
+        let e = no_room(folder, e);
         let source = match e.kind() {
             // Said of the folder: new files cannot be made there (a
             // system folder such as /proc says "not found" of a new file
@@ -88,7 +160,8 @@ pub(crate) fn cannot_create_in<'a>(
             }
             // Anything else (a full disk, the folder gone meanwhile, too
             // many open files) as itself, of the destination.
-            kind => io::Error::new(kind, e.to_string()),
+            kind if no_room_words(&e).is_none() => io::Error::new(kind, e.to_string()),
+            _ => e,
         };
         StoreError::Io {
             path: dest.to_owned(),
@@ -1548,6 +1621,26 @@ pub fn refuse_database_file(database: &Path, dest: &Path) -> Result<()> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    /// A full disk is said as one unless the disk it is on has space left
+    /// and no room for files: this test's folder has both.
+    #[test]
+    fn a_full_disk_with_room_for_files_stays_a_full_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = no_room(
+            &dir.path().join("x/y.json"),
+            io::Error::from(io::ErrorKind::StorageFull),
+        );
+        assert_eq!(full.kind(), io::ErrorKind::StorageFull);
+        assert!(no_room_words(&full).is_none());
+        let other = no_room(dir.path(), io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(no_room_words(&other).is_none());
+        let files = no_room_for_files();
+        assert_eq!(files.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(no_room_words(&files).unwrap().0, NO_ROOM_FOR_FILES);
+        assert!(no_room_words(&no_room(dir.path(), files)).is_some());
+    }
+
     use super::*;
 
     /// Only a refusal of permission (or a read-only disk) is said as "new

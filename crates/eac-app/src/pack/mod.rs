@@ -853,6 +853,16 @@ fn pack_refused(dest: &Path, hidden: &Path, mut e: AppError) -> AppError {
     // listing is written into a hidden folder beside it first, whose name
     // means nothing to the person (decision 48).
     let message = match e.details.reason {
+        // A disk with space left and no room for more files.
+        Some(crate::error::IoReason::DiskFull)
+            if e.message.contains(eac_store::atomic::NO_ROOM_FOR_FILES) =>
+        {
+            format!(
+                "Nothing was written to {}: {}. Remove files you no longer need from that disk, or choose another disk, and make the pack again.",
+                dest.display(),
+                eac_store::atomic::NO_ROOM_FOR_FILES
+            )
+        }
         Some(crate::error::IoReason::DiskFull) => format!(
             "Nothing was written to {}: the disk is full. Free some space (or choose another disk) and make the pack again.",
             dest.display()
