@@ -649,18 +649,50 @@ impl From<StoreError> for AppError {
                 )
             };
         }
-        if e.is_disk_full() {
-            // The database's disk, or the temporary folder its statement
-            // journals and sorts use: neither means the file is damaged.
+        if let StoreError::DiskFull {
+            path,
+            size_limit: true,
+        } = &e
+        {
+            // EFBIG: the limit, not damage (decision 48).
+            let path = path.display().to_string();
             return AppError {
                 details: ErrorDetails {
-                    reason: Some(IoReason::DiskFull),
+                    reason: Some(IoReason::FileTooLarge),
+                    path: Some(path.clone()),
                     ..ErrorDetails::default()
                 },
                 ..AppError::new(
                     code,
                     format!(
-                        "The disk is full: the database's disk or the temporary folder {} has no room left. Nothing was changed; free some space there (or set TMPDIR to a folder on a disk with room) and try again.",
+                        "The database {path} reached the file size limit set for this program (ulimit -f). Nothing was changed; raise the limit (or run the command without it) and try again."
+                    ),
+                )
+            };
+        }
+        if e.is_disk_full() {
+            // The database's disk, or the temporary folder its statement
+            // journals and sorts use: neither means the file is damaged.
+            // Named when the store knows which database it wrote, as a
+            // busy one is.
+            let path = match &e {
+                StoreError::DiskFull { path, .. } => Some(path.display().to_string()),
+                _ => None,
+            };
+            let disk = match &path {
+                Some(path) => format!("the disk holding the database {path}"),
+                None => "the database's disk".to_owned(),
+            };
+            return AppError {
+                details: ErrorDetails {
+                    reason: Some(IoReason::DiskFull),
+                    path,
+                    ..ErrorDetails::default()
+                },
+                ..AppError::new(
+                    code,
+                    format!(
+                        "The disk is full: {disk} or the temporary folder {} has no room left. Nothing was changed; free some space there (or set TMPDIR to a folder on a disk with room) and try again.",
                         std::env::temp_dir().display()
                     ),
                 )
@@ -708,6 +740,8 @@ impl From<StoreError> for AppError {
             ),
             // Said above, with every busy failure.
             e @ StoreError::Busy { .. } => (format!("{e}."), ErrorDetails::default()),
+            // Said above (a full disk, the file size limit).
+            e @ StoreError::DiskFull { .. } => (format!("{e}."), ErrorDetails::default()),
             StoreError::Server { message } => (
                 format!("The PostgreSQL server: {message}."),
                 ErrorDetails::default(),

@@ -41,10 +41,17 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_said(&e),
     };
-    match commands::run(cli) {
+    let code = match commands::run(cli) {
         Ok(code) => code,
         Err(e) => report(&e),
+    };
+    // Committed changes a full disk (or the file size limit) kept in a
+    // database's -wal: said last, where the user looks.
+    let mut err = ErrOut::stderr();
+    for notice in eac_store::kept_in_log_notices() {
+        writeln!(err, "warning: {notice}");
     }
+    code
 }
 
 /// What clap says instead of running a command: the help or the version

@@ -979,6 +979,7 @@ impl crate::Store {
             counted: Default::default(),
             attached: Default::default(),
             opened: crate::opened::OpenedFile::at(path),
+            busy_wait: std::cell::Cell::new(crate::BUSY_TIMEOUT),
         })
     }
 }

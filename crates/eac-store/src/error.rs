@@ -162,6 +162,15 @@ pub enum StoreError {
     /// ([`StoreError::busy_at`]).
     #[error("the database {} is busy: another EAC Desk window or an eacdesk command is still writing to it", .path.display())]
     Busy { path: PathBuf },
+    /// A write to the database file `path` was refused (rolled back,
+    /// nothing changed) for want of room: its disk, or the temporary
+    /// folder its statement journals and sorts use, is full, or
+    /// (`size_limit`) the file reached the file size limit set for this
+    /// program (`ulimit -f`). SQLite's failure said of its file
+    /// ([`StoreError::busy_at`]): its own words name no file, and the
+    /// limit it calls a "disk I/O error".
+    #[error("the database {} could not grow: {}", .path.display(), if *.size_limit { "the file size limit (ulimit -f) was reached" } else { "the disk is full" })]
+    DiskFull { path: PathBuf, size_limit: bool },
     /// A schema upgrade failed (rolled back): the migration file and
     /// SQLite's message, never the whole SQL.
     #[error("upgrading the database with migration {file} failed: {message}")]
@@ -408,11 +417,21 @@ impl StoreError {
 
     /// This error, a busy one said of the database file `path` it met
     /// ([`StoreError::Busy`]): SQLite's own words name no file, and a
-    /// script working on two databases could not tell which was busy.
+    /// script working on two databases could not tell which was busy. A
+    /// full disk, or the file size limit, met writing it is said of it the
+    /// same way ([`StoreError::DiskFull`]).
     pub fn busy_at(self, path: &std::path::Path) -> StoreError {
         match self {
             StoreError::Sqlite(_) if self.is_busy() => StoreError::Busy {
                 path: path.to_owned(),
+            },
+            StoreError::Sqlite(_) if self.is_disk_full() => StoreError::DiskFull {
+                path: path.to_owned(),
+                size_limit: false,
+            },
+            StoreError::Sqlite(ref e) if at_size_limit(e) => StoreError::DiskFull {
+                path: path.to_owned(),
+                size_limit: true,
             },
             other => other,
         }
@@ -428,11 +447,12 @@ impl StoreError {
     pub fn is_disk_full(&self) -> bool {
         /// `SQLITE_IOERR_SHMSIZE`: `SQLITE_IOERR | (19 << 8)`.
         const IOERR_SHMSIZE: i32 = 10 | (19 << 8);
-        matches!(
-            self,
-            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
-                || e.sqlite_error().is_some_and(|f| f.extended_code == IOERR_SHMSIZE)
-        )
+        matches!(self, StoreError::DiskFull { .. })
+            || matches!(
+                self,
+                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+                    || e.sqlite_error().is_some_and(|f| f.extended_code == IOERR_SHMSIZE)
+            )
     }
 
     /// Stable code for IPC and scripts.
@@ -462,7 +482,9 @@ impl StoreError {
             | StoreError::Unconfirmed { .. }
             | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
-            StoreError::Io { .. } | StoreError::DatabaseGone { .. } => ErrorCode::Io,
+            StoreError::Io { .. }
+            | StoreError::DatabaseGone { .. }
+            | StoreError::DiskFull { .. } => ErrorCode::Io,
             StoreError::Sqlite(_)
             | StoreError::Busy { .. }
             | StoreError::Migration { .. }
@@ -542,6 +564,30 @@ pub enum FilterProblem {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// SQLite's failure to write a file (`SQLITE_IOERR_WRITE`) while this
+/// process has a file size limit (`ulimit -f`): SQLite keeps no `errno`
+/// in its error, and with the limit set EFBIG is by far the likeliest
+/// cause (a database made new, written in a hidden file removed when it
+/// failed, leaves no size to compare with the limit).
+fn at_size_limit(e: &rusqlite::Error) -> bool {
+    /// `SQLITE_IOERR_WRITE`: `SQLITE_IOERR | (3 << 8)`.
+    const IOERR_WRITE: i32 = 10 | (3 << 8);
+    if e.sqlite_error()
+        .is_none_or(|f| f.extended_code != IOERR_WRITE)
+    {
+        return false;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getrlimit, Resource};
+        getrlimit(Resource::Fsize).current.is_some()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
 
 #[cfg(test)]
 mod tests {

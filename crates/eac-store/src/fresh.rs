@@ -240,7 +240,8 @@ impl NewDatabase {
             fill,
             writeback,
         };
-        let mut store = Store::open_as(&new.temp, Access::New)?;
+        // Named by the destination, as its writes are (a full disk).
+        let mut store = Store::open_as(&new.temp, Access::New).map_err(|e| e.busy_at(dest))?;
         // The destination's name in messages and in exports' provenance.
         store.path = new.dest.clone();
         new.store = Some(store);

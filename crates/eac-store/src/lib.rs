@@ -61,6 +61,7 @@ pub mod server;
 pub mod server_copy;
 mod spill;
 mod summary;
+mod wal;
 mod watch;
 mod write;
 
@@ -97,6 +98,7 @@ pub use registry::{
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use spill::{scratch_folder, Spill};
+pub use wal::kept_in_log_notices;
 pub use watch::StoreWatch;
 pub use write::Reason;
 
@@ -170,6 +172,9 @@ pub struct Store {
     /// server, or not looked at): [`Store::close`] leaves another file
     /// put at the path since, or this one emptied, as it is.
     opened: Option<opened::OpenedFile>,
+    /// The busy timeout set on `conn` ([`Store::set_busy_timeout`]): a
+    /// checkpoint waits less for readers, then sets it again.
+    busy_wait: std::cell::Cell<Duration>,
 }
 
 impl std::fmt::Debug for Store {
@@ -329,6 +334,7 @@ impl Store {
             counted: Default::default(),
             attached: Default::default(),
             opened: None,
+            busy_wait: std::cell::Cell::new(BUSY_TIMEOUT),
         })
     }
 
@@ -415,6 +421,10 @@ impl Store {
         conn.pragma_update(None, "temp_store", "FILE")?;
         // After a large import the log is checkpointed; keep it from staying huge.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        // The log is copied into the file by `wal::settle` after each write,
+        // only when the file has room to grow: SQLite's automatic copy
+        // would stop part-way on a full disk.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         // Takes effect only in a file that holds nothing yet (the migrations
         // below then create its tables); SQLite ignores it otherwise.
         conn.pragma_update(None, "page_size", NEW_PAGE_SIZE)?;
@@ -435,6 +445,7 @@ impl Store {
             counted: Default::default(),
             attached: Default::default(),
             opened,
+            busy_wait: std::cell::Cell::new(BUSY_TIMEOUT),
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
@@ -456,6 +467,16 @@ impl Store {
         }
         if migrated {
             store.after_write();
+        }
+        // A log an earlier command could not copy into the file: copied
+        // now when the file has room, else said, and kept from SQLite's
+        // close (which would copy part of it).
+        let when = match access {
+            Access::Read => wal::When::Read,
+            _ => wal::When::Open,
+        };
+        if let Some(notice) = store.settle_log(when) {
+            store.warnings.push(notice);
         }
         Ok(store)
     }
@@ -482,6 +503,7 @@ impl Store {
             counted: Default::default(),
             attached: Default::default(),
             opened: None,
+            busy_wait: std::cell::Cell::new(BUSY_TIMEOUT),
         })
     }
 
@@ -578,9 +600,24 @@ impl Store {
     /// before failing with a busy error (`StoreError::is_busy`); 10 s unless
     /// changed.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
-        Ok(self
-            .sqlite("Waiting for a busy database")?
-            .busy_timeout(wait)?)
+        self.sqlite("Waiting for a busy database")?
+            .busy_timeout(wait)?;
+        self.busy_wait.set(wait);
+        Ok(())
+    }
+
+    /// Copies the log of a file database in write-ahead-log mode into the
+    /// file when it has room ([`wal::settle`]); the notice when the
+    /// committed changes stay in the `-wal`.
+    fn settle_log(&self, when: wal::When) -> Option<String> {
+        if self.server.is_some() || !self.wal || self.fresh || self.opened.is_none() {
+            return None;
+        }
+        // Read as it stands (read-only media, another owner's file).
+        if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+            return None;
+        }
+        wal::settle(&self.conn, &self.path, when, self.busy_wait.get())
     }
 
     pub fn info(&self) -> Result<DbInfo> {

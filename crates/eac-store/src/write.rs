@@ -370,10 +370,16 @@ impl Store {
         }
         self.attached.detach(&self.conn);
         self.restore_cache();
-        let out = out.map_err(|e| e.busy_at(&self.path))?;
-        if self.conn.total_changes() > changes_before {
+        if out.is_ok() && self.conn.total_changes() > changes_before {
             self.after_write();
         }
+        // Committed or not, the log is copied into the file when it has
+        // room (a refused write gives back the room its log took), else
+        // the command says where its changes are kept.
+        self.settle_log(crate::wal::When::Write {
+            committed: out.is_ok(),
+        });
+        let out = out.map_err(|e| e.busy_at(&self.path))?;
         Ok(out)
     }
 
@@ -416,8 +422,10 @@ impl Store {
         behavior: TransactionBehavior,
         plan: impl FnOnce(&Write) -> Result<T>,
     ) -> Result<T> {
-        self.dry_run_begun(behavior, plan)
-            .map_err(|e| e.busy_at(&self.path))
+        let planned = self.dry_run_begun(behavior, plan);
+        // Rolled back: the room a plan's log took is given back.
+        self.settle_log(crate::wal::When::Write { committed: false });
+        planned.map_err(|e| e.busy_at(&self.path))
     }
 
     fn dry_run_begun<T>(
