@@ -1993,10 +1993,8 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     // auditor's role on a server, a file opened read-only: it may not add
     // to the audit log): a script reading stdout would take the plan for
     // a change made (TEAM42 finding 7.3). The refusal is said alone.
-    let announced = !a.json
-        && a.yes
-        && matching > 0
-        && store.may_record(eac_store::RecordedOutput::Export)?;
+    let announced =
+        !a.json && a.yes && matching > 0 && store.may_record(eac_store::RecordedOutput::Export)?;
     if announced {
         plan_line(&mut out)?;
     }
