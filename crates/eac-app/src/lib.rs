@@ -124,7 +124,10 @@ pub use summary::{
     browse_totals, summary, summary_csv, unit_total, BrowseTotals, SummaryLine, SummaryReport,
     UnitTotal,
 };
-pub use table::{export_table, write_table_csv, TableExportReport, TableFormat, TableView};
+pub use table::{
+    envelope_only_left_out_words, export_table, write_table_csv, TableExportReport, TableFormat,
+    TableView,
+};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.

@@ -9,7 +9,9 @@
 //! the next column, and a number that a double cannot hold exactly gets a
 //! cell note saying so: no exact value is lost. Dates are date cells (UTC).
 //! A second sheet, "Filter and totals", says which rows these are (the
-//! filter in words, or "N selected EACs"), the sort, and the exact totals.
+//! filter in words, or "N selected EACs"; a page as "rows 3–5 of 9 EACs
+//! with …, by …"), the EACs stored without values an unfiltered table
+//! leaves out, the sort, the count (a number) and the exact totals.
 //! A text longer than a workbook cell holds (32,767 characters: thousands
 //! of beneficiaries) is cut with a marker naming where a third sheet,
 //! "Long cells", holds it whole; beneficiary ids holding the joiner `;` are
@@ -54,6 +56,16 @@ pub struct TableView {
     /// is then not applied. An id no longer in the database refuses the
     /// export.
     pub ids: Option<Vec<String>>,
+    /// A page of those rows (`ls --csv`/`--xlsx` with `--offset`): the
+    /// first `offset` rows are left out. Absent: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub offset: Option<usize>,
+    /// A page of those rows (`--limit`): at most this many after `offset`.
+    /// Absent: every row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub limit: Option<usize>,
     /// The unit of the total column (the app's display unit, MWh unless chosen).
     pub unit: EnergyUnit,
 }
@@ -66,8 +78,15 @@ pub struct TableExportReport {
     pub path: Option<String>,
     pub format: TableFormat,
     pub rows: usize,
-    /// "every EAC in the database", "EACs with technology wind", "3 selected EACs".
+    /// "every EAC in the database", "EACs with technology wind", "3 selected
+    /// EACs", "rows 3–5 of 9 EACs with technology wind, by quantity
+    /// descending"; "every EAC with values" when some are stored without.
     pub selection: String,
+    /// The EACs stored without values (envelope-only, decision 359) that
+    /// the table leaves out although its rows are not filtered: a table
+    /// lists values, they have none. 0 with a filter or selected rows
+    /// (which never take them).
+    pub envelope_only_left_out: usize,
     /// Exact per unit, of the rows written.
     pub totals: Vec<QuantityTotal>,
     pub total: UnitTotal,
@@ -109,6 +128,19 @@ fn header(unit: EnergyUnit) -> Vec<String> {
     h.push(format!("total_{}", unit.as_str()));
     h.push("emissions_missing".to_owned());
     h.push("missing".to_owned());
+    // Added later (session 42), after the columns scripts already read, in
+    // the order of the app's table.
+    h.extend(
+        [
+            "asset_id",
+            "asset_commissioned",
+            "emissions_factor_direct",
+            "emissions_factor_lca",
+            "cds_created",
+            "cds_modified",
+        ]
+        .map(str::to_owned),
+    );
     h
 }
 
@@ -120,6 +152,10 @@ const COL_VALUE_COUNT: u16 = 13;
 const COL_FIRST_QUANTITY: u16 = 14;
 /// After the three per-unit quantities.
 const COL_TOTAL: u16 = COL_FIRST_QUANTITY + 3;
+const COL_EMISSIONS_MISSING: u16 = COL_TOTAL + 1;
+const COL_ASSET_COMMISSIONED: u16 = COL_TOTAL + 4;
+const COL_CREATED: u16 = COL_TOTAL + 7;
+const COL_MODIFIED: u16 = COL_TOTAL + 8;
 
 /// The most data rows one worksheet holds (Excel: 1,048,576 rows with the header).
 const XLSX_MAX_ROWS: usize = 1_048_575;
@@ -156,6 +192,13 @@ fn cells(row: &EacRow, total: &BigDecimal, unit: EnergyUnit) -> Vec<String> {
     c.push(unit_total_of(total, unit).total);
     c.push(row.emissions_missing.to_string());
     c.push(row.missing.join("; "));
+    c.push(opt(&row.asset_id));
+    c.push(opt(&row.asset_commissioned));
+    // Exact decimal text as imported; a missing factor (`TODO`) is empty.
+    c.push(opt(&row.emissions_factor_direct));
+    c.push(opt(&row.emissions_factor_lca));
+    c.push(row.cds_created.clone());
+    c.push(row.cds_modified.clone());
     c
 }
 
@@ -185,14 +228,20 @@ pub(crate) fn csv_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &
 /// Rows of the view, with the running totals.
 struct Rows {
     count: usize,
+    /// The rows of the filter (or the selected ids) a page is taken from.
+    matching: usize,
+    /// The EACs stored without values an unfiltered view leaves out.
+    envelope_only_left_out: usize,
     /// Indexed like `EnergyUnit::ALL`.
     per_unit: [Option<BigDecimal>; 3],
 }
 
 impl Rows {
-    fn new() -> Self {
+    fn new(matching: usize, envelope_only_left_out: usize) -> Self {
         Rows {
             count: 0,
+            matching,
+            envelope_only_left_out,
             per_unit: [None, None, None],
         }
     }
@@ -246,13 +295,81 @@ impl Rows {
     }
 }
 
-/// Words for the rows of `view`.
-fn selection(view: &TableView) -> String {
-    match &view.ids {
-        Some(ids) if ids.len() == 1 => "1 selected EAC".to_owned(),
-        Some(ids) => format!("{} selected EACs", ids.len()),
-        None => crate::selection_words(&view.filter),
+/// Whether `filter` selects every EAC: no filter, or only a search of
+/// nothing but white space, which searches for nothing (the store, the
+/// app's filter bar and [`crate::selection_words`] read it so too).
+fn unfiltered(filter: &EacFilter) -> bool {
+    EacFilter {
+        search: filter.search.clone().filter(|s| !s.trim().is_empty()),
+        ..filter.clone()
+    } == EacFilter::default()
+}
+
+/// "quantity descending".
+fn sort_words(sort: SortSpec) -> String {
+    format!(
+        "{} {}",
+        serde_json::to_value(sort.field)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        if sort.descending {
+            "descending"
+        } else {
+            "ascending"
+        }
+    )
+}
+
+/// Words for the rows of `view`: "3 selected EACs", the filter in words
+/// ("every EAC with values" when some are stored without), or a page of
+/// them: "rows 3–5 of 9 EACs with technology wind, by quantity descending"
+/// (the sort says which rows a page holds). Never "selected" for a page:
+/// nobody picked those rows.
+fn selection(view: &TableView, rows: &Rows) -> String {
+    let all = unfiltered(&view.filter);
+    let paged = view.offset.unwrap_or(0) > 0 || view.limit.is_some();
+    if !paged {
+        return match &view.ids {
+            Some(ids) if ids.len() == 1 => "1 selected EAC".to_owned(),
+            Some(ids) => format!("{} selected EACs", ids.len()),
+            None if all && rows.envelope_only_left_out > 0 => "every EAC with values".to_owned(),
+            None if all => "every EAC in the database".to_owned(),
+            None => crate::selection_words(&view.filter),
+        };
     }
+    // The noun phrase after "of N".
+    let of = match &view.ids {
+        Some(_) => "selected EACs".to_owned(),
+        None if all && rows.envelope_only_left_out > 0 => "EACs with values".to_owned(),
+        None if all => "EACs".to_owned(),
+        // "EACs …", "complete EACs …", "incomplete EACs …".
+        None => crate::selection_words(&view.filter),
+    };
+    let of = match rows.matching {
+        1 => format!("1 {}", of.replacen("EACs", "EAC", 1)),
+        n => format!("{n} {of}"),
+    };
+    let first = view.offset.unwrap_or(0).saturating_add(1);
+    let sort = sort_words(view.sort);
+    match rows.count {
+        0 => format!("no rows from row {first} on of {of}, by {sort}"),
+        1 => format!("row {first} of {of}, by {sort}"),
+        n => format!("rows {first}–{} of {of}, by {sort}", first + (n - 1)),
+    }
+}
+
+/// What a table says of the EACs stored without values it leaves out
+/// (worded as `ls` says them, decision 359).
+pub fn envelope_only_left_out_words(n: usize) -> String {
+    let (eacs, are, them) = if n == 1 {
+        ("1 EAC".to_owned(), "is", "it")
+    } else {
+        (format!("{n} EACs"), "are", "them")
+    };
+    format!(
+        "{eacs} stored without values (envelope-only) {are} not in this table (`eacdesk ls --envelope-only` lists {them})"
+    )
 }
 
 /// Hands each row of `view` to `each` with its total in the display unit.
@@ -263,15 +380,34 @@ fn each_row(
     each: &mut dyn FnMut(&EacRow, &BigDecimal) -> Result<(), AppError>,
 ) -> Result<Rows, AppError> {
     let unit = view.unit;
-    let expected = match &view.ids {
+    let matching = match &view.ids {
         Some(ids) => ids.len(),
         None => store.summary(&view.filter)?.count,
-    } as u64;
-    let mut rows = Rows::new();
+    };
+    let left_out = if view.ids.is_none() && unfiltered(&view.filter) {
+        store.envelope_only_count()?
+    } else {
+        0
+    };
+    let offset = view.offset.unwrap_or(0);
+    let limit = view.limit.unwrap_or(usize::MAX);
+    let expected = matching.saturating_sub(offset).min(limit) as u64;
+    let mut rows = Rows::new(matching, left_out);
+    if limit == 0 {
+        progress.update(Phase::Export, 0, Some(0));
+        return Ok(rows);
+    }
+    let mut skipped = 0;
+    // The page is full: the rest are not read.
+    let mut full = false;
     let mut failed: Option<AppError> = None;
     let streamed = store.browse_each(&view.filter, view.sort, view.ids.as_deref(), &mut |row| {
         if progress.is_cancelled() {
             return Err(eac_store::StoreError::Cancelled);
+        }
+        if skipped < offset {
+            skipped += 1;
+            return Ok(());
         }
         let result = rows.add(&row, unit).and_then(|total| each(&row, &total));
         if let Err(e) = result {
@@ -281,12 +417,18 @@ fn each_row(
         if rows.count.is_multiple_of(1024) {
             progress.update(Phase::Export, rows.count as u64, Some(expected));
         }
+        if rows.count >= limit {
+            full = true;
+            return Err(eac_store::StoreError::Cancelled);
+        }
         Ok(())
     });
     if let Some(e) = failed {
         return Err(e);
     }
-    streamed?;
+    if !full {
+        streamed?;
+    }
     progress.update(Phase::Export, rows.count as u64, Some(expected));
     Ok(rows)
 }
@@ -348,7 +490,8 @@ fn report(
         path: path.map(|p| p.display().to_string()),
         format,
         rows: rows.count,
-        selection: selection(view),
+        selection: selection(view, rows),
+        envelope_only_left_out: rows.envelope_only_left_out,
         totals: rows.totals(),
         total: rows.total_in(view.unit),
         inexact_numbers,
@@ -564,6 +707,9 @@ fn xlsx(
         let col = u16::try_from(i).expect("a few columns");
         let name = match col {
             COL_PERIOD_START | COL_PERIOD_END => format!("{name} (UTC)"),
+            _ if [COL_CREATED, COL_MODIFIED].map(|c| c + 1).contains(&col) => {
+                format!("{name} (UTC)")
+            }
             _ => name.clone(),
         };
         sheet
@@ -576,6 +722,14 @@ fn xlsx(
     }
     sheet.set_column_width(COL_TOTAL, 16).map_err(xlsx_error)?;
     sheet.set_column_width(exact_col, 18).map_err(xlsx_error)?;
+    // After the exact total's column, one place right of their `cells` index.
+    for (col, width) in [
+        (COL_ASSET_COMMISSIONED, 11),
+        (COL_CREATED, 20),
+        (COL_MODIFIED, 20),
+    ] {
+        sheet.set_column_width(col + 1, width).map_err(xlsx_error)?;
+    }
 
     let names = header(unit);
     let mut long = LongCells::default();
@@ -608,12 +762,13 @@ fn xlsx(
                     col += 1;
                     sheet.write_string(r, col, cell).map_err(xlsx_error)?;
                 }
-                _ if at == COL_TOTAL + 1 => {
-                    // emissions_missing
+                COL_EMISSIONS_MISSING => {
                     sheet
                         .write_boolean(r, col, row.emissions_missing)
                         .map_err(xlsx_error)?;
                 }
+                COL_ASSET_COMMISSIONED => write_date(sheet, r, col, cell, &date)?,
+                COL_CREATED | COL_MODIFIED => write_time(sheet, r, col, cell, &datetime)?,
                 _ if !cell.is_empty() => {
                     let name = &names[i];
                     let shown = long.cut(&row.cds_eac_id, name, cell);
@@ -632,40 +787,41 @@ fn xlsx(
     about.set_name("Filter and totals").map_err(xlsx_error)?;
     about.set_column_width(0, 22).map_err(xlsx_error)?;
     about.set_column_width(1, 60).map_err(xlsx_error)?;
-    let sort = format!(
-        "{} {}",
-        serde_json::to_value(view.sort.field)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        if view.sort.descending {
-            "descending"
-        } else {
-            "ascending"
-        }
-    );
     let total = rows.total_in(unit);
-    let mut lines: Vec<(String, String)> = vec![
-        ("Rows".to_owned(), selection(view)),
-        ("Sort".to_owned(), sort),
-        ("EACs".to_owned(), rows.count.to_string()),
+    // The count is a number cell (a formula can use it); the rest text.
+    enum AboutCell {
+        Text(String),
+        Count(usize),
+    }
+    use AboutCell::{Count, Text};
+    let mut lines: Vec<(String, AboutCell)> =
+        vec![("Rows".to_owned(), Text(selection(view, &rows)))];
+    if rows.envelope_only_left_out > 0 {
+        lines.push((
+            "Not in this table".to_owned(),
+            Text(envelope_only_left_out_words(rows.envelope_only_left_out)),
+        ));
+    }
+    lines.extend([
+        ("Sort".to_owned(), Text(sort_words(view.sort))),
+        ("EACs".to_owned(), Count(rows.count)),
         (
             format!("Total ({}, exact)", unit.as_str()),
-            total.total.clone(),
+            Text(total.total.clone()),
         ),
-    ];
+    ]);
     for t in rows.totals() {
         lines.push((
             format!("Sum of {} values (exact)", t.unit.as_str()),
-            t.total,
+            Text(t.total),
         ));
     }
     if !long.cells.is_empty() {
-        lines.push(("Long cells".to_owned(), long.words()));
+        lines.push(("Long cells".to_owned(), Text(long.words())));
     }
     lines.push((
         "Times".to_owned(),
-        "UTC; quantities exact as imported in quantity_Wh/kWh/MWh".to_owned(),
+        Text("UTC; quantities exact as imported in quantity_Wh/kWh/MWh".to_owned()),
     ));
     about
         .write_string_with_format(0, 0, "Filter and totals", &bold)
@@ -675,7 +831,12 @@ fn xlsx(
         about
             .write_string_with_format(r, 0, label, &bold)
             .map_err(xlsx_error)?;
-        about.write_string(r, 1, value).map_err(xlsx_error)?;
+        match value {
+            Text(text) => about.write_string(r, 1, text),
+            // Exact: a row count is far below 2^53.
+            Count(n) => about.write_number(r, 1, *n as f64),
+        }
+        .map_err(xlsx_error)?;
     }
     // The grand total as a number too.
     let r = u32::try_from(lines.len()).expect("a few lines") + 1;

@@ -53,6 +53,8 @@ fn every_eac_view() -> eac_app::TableView {
             descending: false,
         },
         ids: None,
+        offset: None,
+        limit: None,
         unit: eac_app::EnergyUnit::MWh,
     }
 }
@@ -576,6 +578,8 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
         },
         // The selection wins over the filter.
         ids: Some(vec!["e-01".into(), "e-04".into()]),
+        offset: None,
+        limit: None,
         unit: EnergyUnit::KWh,
     };
     let report = export_table(&store, &view, TableFormat::Csv, &dest, &NoProgress).unwrap();
@@ -814,6 +818,8 @@ fn an_xlsx_total_beyond_a_spreadsheet_number_is_its_exact_text() {
             filter: EacFilter::default(),
             sort: Default::default(),
             ids: None,
+            offset: None,
+            limit: None,
             unit,
         };
         let dest = dir.path().join(format!("view-{unit}.xlsx"));

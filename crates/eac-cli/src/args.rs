@@ -278,7 +278,11 @@ pub struct FilterArgs {
 impl FilterArgs {
     pub fn to_filter(&self) -> EacFilter {
         EacFilter {
-            search: self.search.clone(),
+            // A search of nothing (`--search ''`, white space) searches for
+            // nothing: no filter, as the store, the app's filter bar and
+            // the words of a selection read it; so `ls` counts the EACs
+            // stored without values as an unfiltered export takes them.
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
             technology: self.technology,
             beneficiary_type: self.beneficiary_type,
             from: self.from.clone(),
@@ -361,12 +365,21 @@ pub struct LsArgs {
     /// With --envelope-only: `{ rows, count }` of those EACs
     #[arg(long, conflicts_with_all = ["csv", "xlsx"])]
     pub json: bool,
-    /// Print the rows as CSV: every column, quantities exact as imported
-    /// per unit and the total in --unit
+    /// Print the rows as CSV: every column of the app's table and of
+    /// --json's rows (ids, number, technology, period, issuance, source,
+    /// destination, beneficiaries, retired state, value count, quantities
+    /// exact as imported per unit and the total in --unit, what is
+    /// missing, then asset_id, asset_commissioned, both emission factors
+    /// as exact text, cds_created and cds_modified). Unfiltered, the EACs
+    /// stored without values are not in it (they have none): stderr says
+    /// how many
     #[arg(long, conflicts_with = "xlsx")]
     pub csv: bool,
     /// Write the rows to an Excel workbook FILE (replaced only when
-    /// complete), with a sheet "Filter and totals"
+    /// complete), with --csv's columns (dates as date cells, the total also
+    /// as a number) and a sheet "Filter and totals": which rows (the
+    /// filter in words; a page as "rows 3–5 of 9 EACs with …, by …"), the
+    /// EACs stored without values left out, the sort, count and totals
     #[arg(long, value_name = "FILE", value_parser = workbook_path())]
     pub xlsx: Option<PathBuf>,
     /// List the EACs stored without values instead (envelope-only: from a

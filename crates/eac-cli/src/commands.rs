@@ -910,36 +910,16 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     };
     if a.csv || a.xlsx.is_some() {
         // Every matching row, unless a page was asked for: then exactly
-        // the rows asked for, read a store page (at most 1000) at a time
-        // (`--limit 5000` wrote 1000 rows without a word).
-        let ids = if a.limit.is_some() || a.offset > 0 {
-            // `--limit 0` asks for no row: none (it wrote every row).
-            let want = a.limit.unwrap_or(usize::MAX);
-            let mut ids: Vec<String> = Vec::new();
-            while ids.len() < want {
-                let chunk = (want - ids.len()).min(eac_store::MAX_PAGE);
-                let rows = eac_app::browse(
-                    store,
-                    &BrowseQuery {
-                        offset: a.offset + ids.len(),
-                        limit: chunk,
-                        ..page.clone()
-                    },
-                )?;
-                let last = rows.len() < chunk;
-                ids.extend(rows.into_iter().map(|r| r.cds_eac_id));
-                if last {
-                    break;
-                }
-            }
-            Some(ids)
-        } else {
-            None
-        };
+        // the rows asked for, however many (`--limit 5000` wrote 1000
+        // rows without a word; `--limit 0` asks for none), the filter
+        // kept so that the file says which rows of which EACs it holds
+        // (a page made an id list said "3 selected EACs").
         let view = eac_app::TableView {
             filter,
             sort,
-            ids,
+            ids: None,
+            offset: (a.offset > 0).then_some(a.offset),
+            limit: a.limit,
             unit: a.unit,
         };
         return match &a.xlsx {
@@ -1259,8 +1239,30 @@ fn ls_csv(store: &Store, view: &eac_app::TableView) -> Result<ExitCode> {
     let mut sink = out.raw();
     let written = eac_app::write_table_csv(store, view, &mut sink, &eac_app::NoProgress);
     sink.finish()?;
-    written?;
+    let report = written?;
+    warn_envelope_only_left_out(view, &report);
     Ok(ExitCode::SUCCESS)
+}
+
+/// On standard error (standard output holds the CSV, or says what the
+/// workbook holds): the EACs stored without values that an unfiltered
+/// table leaves out, as text `ls` counts them (decision 359); a page
+/// said as which rows it holds.
+fn warn_envelope_only_left_out(view: &eac_app::TableView, report: &eac_app::TableExportReport) {
+    let n = report.envelope_only_left_out;
+    if n == 0 {
+        return;
+    }
+    let rows = if view.offset.is_some() || view.limit.is_some() {
+        report.selection.clone()
+    } else {
+        format!("{} with values", count(report.rows, "EAC"))
+    };
+    writeln!(
+        ErrOut::stderr(),
+        "{rows}; {}.",
+        eac_app::envelope_only_left_out_words(n)
+    );
 }
 
 /// `ls --xlsx FILE`: the workbook, then one line saying what it holds.
@@ -1278,6 +1280,7 @@ fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<Exit
         count(report.rows, "EAC"),
         render::unit_total(&report.total, &report.totals)
     )?;
+    warn_envelope_only_left_out(view, &report);
     if report.inexact_numbers > 0 {
         writeln!(
             out,
@@ -1428,7 +1431,7 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
         // Not an EAC with values: perhaps one stored by its envelope only.
         Err(e) if e.code == ErrorCode::NotFound => match eac_app::envelope_only_eac(store, id)? {
             Some(envelope) => return show_envelope_only(&envelope, &a),
-            None => return Err(e.into()),
+            None => return show_other_spelling(store, a, e),
         },
         found => found?,
     };
@@ -1544,6 +1547,53 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
     print_missing(&mut out, &d)?;
     print_sources(&mut out, id, &sources, &altered, a.verify)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `show ID` of an id stored with its accents written the other way (`É`
+/// typed as one character, saved by macOS as `E` and a combining accent):
+/// the one EAC so stored, with a note saying so on stderr; when two are,
+/// the ids to choose from. `not_found` when none is.
+fn show_other_spelling(store: &Store, a: ShowArgs, not_found: AppError) -> Result<ExitCode> {
+    let others = store
+        .other_spellings(&a.cds_eac_id)
+        .map_err(AppError::from)?;
+    match others.as_slice() {
+        [] => Err(not_found.into()),
+        [one] => {
+            writeln!(
+                ErrOut::stderr(),
+                "note: no EAC has the id `{}` as typed; showing `{}`, the same text with its \
+                 accents written the other way (as one character, or as a letter and a \
+                 combining accent, as macOS saves text). It is stored and exported as shown.",
+                eac_model::quote(&a.cds_eac_id),
+                eac_model::quote(one)
+            );
+            show(
+                store,
+                ShowArgs {
+                    cds_eac_id: one.clone(),
+                    ..a
+                },
+            )
+        }
+        several => Err(AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "There is no EAC with id `{}` as typed, but {} EACs have ids that are the same \
+                 text with their accents written differently (as one character, or as a \
+                 letter and a combining accent, as macOS saves text): {}. Copy the id you \
+                 mean from `eacdesk ls --search` (or `ls --json`) and show that one.",
+                eac_model::quote(&a.cds_eac_id),
+                several.len(),
+                several
+                    .iter()
+                    .map(|id| format!("`{}`", eac_model::quote(id)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .into()),
+    }
 }
 
 /// `show --json` of an envelope-only EAC: its envelope, no values, and why.

@@ -435,12 +435,42 @@ pub(crate) fn choices(conn: &dyn Db, field: ChoiceField) -> Result<Vec<Choice>> 
              FROM eacs WHERE destination_id IS NOT NULL GROUP BY destination_id ORDER BY label, destination_id"
         }
     };
-    conn.collect(sql, &[], |row| {
+    let mut choices: Vec<Choice> = conn.collect(sql, &[], |row| {
         Ok(Choice {
             value: row.get(0)?,
             label: row.get(1)?,
         })
-    })
+    })?;
+    // An id stored in two Unicode forms (`É` as one character, or as `E`
+    // and a combining accent) is one choice: the filter picks both
+    // (`query::push_equal`), and two entries would look alike.
+    let mut seen = std::collections::HashSet::new();
+    choices.retain(|c| {
+        seen.insert(
+            unicode_normalization::UnicodeNormalization::nfc(c.value.as_str()).collect::<String>(),
+        )
+    });
+    Ok(choices)
+}
+
+/// [`crate::Store::other_spellings`].
+pub(crate) fn other_spellings(conn: &dyn Db, cds_eac_id: &str) -> Result<Vec<String>> {
+    let others: Vec<String> = crate::fold::spellings(cds_eac_id)
+        .into_iter()
+        .filter(|s| s != cds_eac_id)
+        .collect();
+    let mut found = Vec::new();
+    for other in &others {
+        let stored = conn.query_opt(
+            "SELECT cds_eac_id FROM eacs WHERE cds_eac_id = ?1
+             UNION SELECT cds_eac_id FROM eac_envelopes WHERE cds_eac_id = ?1",
+            &[other],
+            |row| Ok(row.get::<String>(0)?),
+        )?;
+        found.extend(stored);
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Every field of one EAC for the detail pane.

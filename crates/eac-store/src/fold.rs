@@ -45,6 +45,22 @@ pub fn canonically_equal(a: &str, b: &str) -> bool {
     a == b || a.nfc().eq(b.nfc())
 }
 
+/// The spellings of `text` a person means by it: `text` as typed, then its
+/// Unicode normalization forms C and D, each once. `É` typed on a keyboard
+/// (one character) and `É` saved by macOS (`E` and a combining accent) look
+/// the same and are the same text, so an exact filter or an id looked up
+/// matches either (decision 140 compares exactly: case and substrings
+/// still count). Stored text is never rewritten: exports stay byte-exact.
+pub(crate) fn spellings(text: &str) -> Vec<String> {
+    let mut out = vec![text.to_owned()];
+    for form in [text.nfc().collect::<String>(), text.nfd().collect()] {
+        if !out.contains(&form) {
+            out.push(form);
+        }
+    }
+    out
+}
+
 /// Registers `eacdesk_fold(text)` on a connection (every connection the
 /// store opens has it; migrations use it).
 pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {

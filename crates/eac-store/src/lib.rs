@@ -1148,6 +1148,15 @@ impl Store {
         browse::detail(self.db(), cds_eac_id)
     }
 
+    /// The ids of stored EACs (with values or envelope-only) that are
+    /// `cds_eac_id` written with its accents the other way (`É` as one
+    /// character, or as `E` and a combining accent, as macOS saves text),
+    /// in id order; never `cds_eac_id` itself. For "not found": the id a
+    /// person typed may be stored in the other form.
+    pub fn other_spellings(&self, cds_eac_id: &str) -> Result<Vec<String>> {
+        browse::other_spellings(self.db(), cds_eac_id)
+    }
+
     pub fn choices(&self, field: ChoiceField) -> Result<Vec<Choice>> {
         browse::choices(self.db(), field)
     }

@@ -164,12 +164,12 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     if let Some(source) = &filter.source {
         and(sql);
         let column = facet_column(sql, "source_id");
-        sql.push(&column).push(" = ").bind(source.clone());
+        push_equal(sql, &column, source);
     }
     if let Some(destination) = &filter.destination {
         and(sql);
         let column = facet_column(sql, "destination_id");
-        sql.push(&column).push(" = ").bind(destination.clone());
+        push_equal(sql, &column, destination);
     }
     if let Some(missing) = filter.missing_emissions {
         and(sql);
@@ -209,6 +209,26 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         push_match(sql, m);
     }
     Ok(!first)
+}
+
+/// `column = value`, or `column IN (…)` of the value's spellings
+/// ([`crate::fold::spellings`]) when its accents can be written in more
+/// than one way: an id typed on a keyboard (NFC) finds the one macOS saved
+/// (NFD), and the other way round. Still an index lookup.
+fn push_equal(sql: &mut Sql, column: &str, value: &str) {
+    let spellings = crate::fold::spellings(value);
+    if let [one] = spellings.as_slice() {
+        sql.push(column).push(" = ").bind(one.clone());
+        return;
+    }
+    sql.push(column).push(" IN (");
+    for (i, s) in spellings.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(s);
+    }
+    sql.push(")");
 }
 
 /// `(SELECT …)` of the ids in `ids`, bound as one JSON array.
@@ -262,7 +282,8 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
             })
             .push(" (SELECT 1 FROM eac_beneficiaries b WHERE b.eac_id = e.id");
             if let Some(v) = &m.value {
-                sql.push(" AND b.beneficiary_id = ").bind(v.clone());
+                sql.push(" AND ");
+                push_equal(sql, "b.beneficiary_id", v);
             }
             sql.push(")");
             return;
@@ -272,6 +293,23 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
         Some(name) if sql.unindexed.contains(&name) => format!("+{column}"),
         _ => column.to_owned(),
     };
+    // A value whose accents can be written more than one way matches each
+    // spelling (decision 140 as amended: canonically equal text is equal);
+    // excluding it keeps the EACs where the field is missing, as `IS NOT`.
+    if let Some(v) = m
+        .value
+        .as_deref()
+        .filter(|v| crate::fold::spellings(v).len() > 1)
+    {
+        if m.exclude {
+            sql.push("(").push(&column).push(" IS NULL OR NOT ");
+            push_equal(sql, &column, v);
+            sql.push(")");
+        } else {
+            push_equal(sql, &column, v);
+        }
+        return;
+    }
     // PostgreSQL's `IS` takes no value: its spelling of SQLite's `IS`.
     let (is, is_not) = match sql.kind {
         Kind::Sqlite => (" IS ", " IS NOT "),

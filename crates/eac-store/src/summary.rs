@@ -223,7 +223,65 @@ pub(crate) fn grouped_totals(
         });
         Ok(())
     })?;
+    if keys.contains(&SummaryKey::Source) {
+        groups = merge_spellings(groups)?;
+    }
     Ok(GroupedTotals { by: keys, groups })
+}
+
+/// One group for each set of groups whose keys are the same text written
+/// differently: a registry's id saved once with `É` as one character
+/// (NFC) and once as `E` and a combining accent (NFD, as macOS saves
+/// names) is one registry to a person, who cannot see the difference and
+/// whose `ls --source` finds both (decision 140 as amended). The group
+/// keeps the key and label of its first spelling in key order; counts add
+/// up (an EAC has one source, so no EAC is in both) and totals add up
+/// exactly.
+fn merge_spellings(groups: Vec<SummaryGroup>) -> Result<Vec<SummaryGroup>> {
+    use unicode_normalization::UnicodeNormalization;
+    let nfc = |keys: &[Option<String>]| -> Vec<Option<String>> {
+        keys.iter()
+            .map(|k| k.as_deref().map(|k| k.nfc().collect()))
+            .collect()
+    };
+    let mut merged: Vec<SummaryGroup> = Vec::with_capacity(groups.len());
+    let mut at: std::collections::HashMap<Vec<Option<String>>, usize> =
+        std::collections::HashMap::new();
+    for group in groups {
+        let Some(&i) = at.get(&nfc(&group.keys)) else {
+            at.insert(nfc(&group.keys), merged.len());
+            merged.push(group);
+            continue;
+        };
+        let into = &mut merged[i];
+        into.count += group.count;
+        for t in group.totals {
+            match into.totals.iter_mut().find(|o| o.unit == t.unit) {
+                Some(o) => {
+                    let sum = BigDecimal::from_str(&o.total).map_err(|e| {
+                        crate::StoreError::InvalidInput(format!(
+                            "a sum `{}` is not a number: {e}",
+                            o.total
+                        ))
+                    })? + BigDecimal::from_str(&t.total).map_err(|e| {
+                        crate::StoreError::InvalidInput(format!(
+                            "a sum `{}` is not a number: {e}",
+                            t.total
+                        ))
+                    })?;
+                    o.total = Decimal::from_big(&sum).as_str().to_owned();
+                }
+                None => into.totals.push(t),
+            }
+        }
+        into.totals.sort_by_key(|t| {
+            EnergyUnit::ALL
+                .iter()
+                .position(|u| *u == t.unit)
+                .unwrap_or(usize::MAX)
+        });
+    }
+    Ok(merged)
 }
 
 /// Decimal text written as `eacdesk_sum` writes its totals.

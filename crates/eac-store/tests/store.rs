@@ -1139,6 +1139,143 @@ fn search_finds_text_whatever_its_unicode_normalization_form() {
     assert_eq!(choices.len(), 1, "{choices:?}");
 }
 
+/// Tester 42 (TAB42), finding 4: an id typed on a keyboard (`RÉG-É`, NFC)
+/// and the same id saved by macOS (`E` and a combining accent, NFD) look
+/// the same; the exact filters (`source`, `destination`, cell matches of
+/// every field, a beneficiary id) took them for two ids, so `--source`
+/// found half of what `--search` found, and `summary --by source` printed
+/// two groups with one label. Exact filters now match each spelling
+/// (case still counts), the totals count both, the summary has one group
+/// per source, and the stored bytes stay as imported.
+#[test]
+fn exact_filters_match_ids_whatever_their_normalization_form() {
+    let mut env = Env::new();
+    let (nfc, nfd) = ("R\u{c9}G-\u{c9}", "RE\u{301}G-E\u{301}");
+    let mut a = eac("nfc");
+    a.source_id = nfc.into();
+    a.destination_id = Some(format!("D{nfc}"));
+    a.beneficiaries = vec![format!("CLI{nfc}")];
+    a.values = vec![value(EnergyUnit::MWh, "10.5")];
+    let mut b = eac("nfd");
+    b.source_id = nfd.into();
+    b.destination_id = Some(format!("D{nfd}"));
+    b.beneficiaries = vec![format!("CLI{nfd}")];
+    b.values = vec![value(EnergyUnit::MWh, "0.25")];
+    // A source without a destination: excluding one keeps it (decision 140).
+    let mut c = eac("other");
+    c.destination_id = None;
+    c.destination_name = None;
+    env.import_eacs(vec![a, b, c]);
+    let both = ["nfc", "nfd"];
+    for typed in [nfc, nfd] {
+        let f = EacFilter {
+            source: Some(typed.into()),
+            ..EacFilter::default()
+        };
+        assert_eq!(env.ids(f.clone()), both, "{typed:?}");
+        let summary = env.store.summary(&f).unwrap();
+        assert_eq!(summary.count, 2, "{typed:?}");
+        let f = EacFilter {
+            destination: Some(format!("D{typed}")),
+            ..EacFilter::default()
+        };
+        assert_eq!(env.ids(f), both, "{typed:?}");
+        let matching = |field, value: String, exclude| EacFilter {
+            matches: Some(vec![FieldMatch {
+                field,
+                value: Some(value),
+                exclude,
+            }]),
+            ..EacFilter::default()
+        };
+        assert_eq!(
+            env.ids(matching(MatchField::Source, typed.into(), false)),
+            both
+        );
+        assert_eq!(
+            env.ids(matching(
+                MatchField::Beneficiary,
+                format!("CLI{typed}"),
+                false
+            )),
+            both
+        );
+        assert_eq!(
+            env.ids(matching(MatchField::Destination, format!("D{typed}"), true)),
+            ["other"]
+        );
+        assert_eq!(
+            env.ids(matching(
+                MatchField::Beneficiary,
+                format!("CLI{typed}"),
+                true
+            )),
+            ["other"]
+        );
+    }
+    // Case still counts: an exact filter is not a search.
+    let lower = EacFilter {
+        source: Some("r\u{e9}g-\u{e9}".into()),
+        ..EacFilter::default()
+    };
+    assert!(env.ids(lower).is_empty());
+    let groups = env
+        .store
+        .grouped_totals(&EacFilter::default(), &[eac_store::SummaryKey::Source])
+        .unwrap()
+        .groups;
+    let keys: Vec<_> = groups.iter().map(|g| g.keys[0].clone().unwrap()).collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.iter().any(|k| k == "REG-1"));
+    let reg = groups
+        .iter()
+        .find(|g| g.keys[0].as_deref() != Some("REG-1"))
+        .unwrap();
+    assert_eq!(reg.count, 2);
+    assert_eq!(reg.totals.len(), 1);
+    assert_eq!(reg.totals[0].total, "10.75");
+    // The ids as a person types them: the other spelling is found.
+    assert_eq!(
+        env.store.other_spellings("nfc").unwrap(),
+        Vec::<String>::new()
+    );
+    env.import_eacs(vec![eac(&format!("id-{nfd}"))]);
+    assert_eq!(
+        env.store.other_spellings(&format!("id-{nfc}")).unwrap(),
+        [format!("id-{nfd}")]
+    );
+    // The source picker lists the source once (its filter picks both).
+    let sources = env.store.choices(ChoiceField::Source).unwrap();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    // Nothing stored was rewritten.
+    assert_eq!(env.store.eac("nfd").unwrap().source_id, nfd);
+    assert_eq!(env.store.eac("nfc").unwrap().source_id, nfc);
+}
+
+/// Tester 42 (TAB42), finding 5: the detail (`show`, `show --json`, the
+/// app's detail pane) left out a value's extension members (a meter id),
+/// which an export writes: each value carries them as the EAC does.
+#[test]
+fn detail_carries_each_values_extension_members() {
+    let mut env = Env::new();
+    let raw = |t: &str| RawValue::from_string(t.to_owned()).unwrap();
+    let mut e = eac("x");
+    e.values = vec![
+        EacValue {
+            extensions: Extensions(vec![("acme_meter".into(), raw("\"M-0042\""))]),
+            ..value(EnergyUnit::MWh, "1")
+        },
+        value(EnergyUnit::MWh, "2"),
+    ];
+    env.import_eacs(vec![e]);
+    let d = env.store.detail("x").unwrap();
+    assert_eq!(
+        d.values[0].extensions_json.as_deref(),
+        Some(r#"{"acme_meter":"M-0042"}"#)
+    );
+    assert_eq!(d.values[1].extensions_json, None);
+}
+
 /// The last day there is, as the end of a period filter ("no end"):
 /// every EAC's period overlaps it or earlier days. Its day after (in year
 /// 10000) used to be compared as text that sorts below every stored

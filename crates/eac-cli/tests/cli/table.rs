@@ -294,7 +294,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
-const HEADER: [&str; 20] = [
+const HEADER: [&str; 26] = [
     "cds_eac_id",
     "eac_number",
     "technology_type",
@@ -315,6 +315,12 @@ const HEADER: [&str; 20] = [
     "total_MWh",
     "emissions_missing",
     "missing",
+    "asset_id",
+    "asset_commissioned",
+    "emissions_factor_direct",
+    "emissions_factor_lca",
+    "cds_created",
+    "cds_modified",
 ];
 
 #[test]
@@ -583,6 +589,305 @@ fn exports_refuse_the_database_and_bad_arguments_change_nothing() {
 /// `ls --csv --limit N` writes exactly N rows however many a screen page
 /// holds (it wrote the store's page of 1000 without a word), from
 /// `--offset` on.
+/// The columns `ls --json` rows and the app's table have beyond the
+/// first ones (asset, commissioning date, both emission factors, created
+/// and modified) are in the CSV and the workbook too, after the columns
+/// scripts already read: an auditor's spreadsheet said neither which plant
+/// a certificate is from nor its emission factors, though `--help` said
+/// "every column". Emission factors are their exact text, a missing one
+/// (`TODO`) empty; the workbook's dates are date cells.
+#[test]
+fn ls_csv_and_xlsx_carry_the_asset_emission_factors_and_times_json_has() {
+    let desk = Desk::new();
+    let canonical =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/canonical-p1.json");
+    desk.eacdesk()
+        .arg("import")
+        .arg(&canonical)
+        .assert()
+        .success();
+    desk.import(&["bad-p1-todo-emissions.json"]);
+    let json = listing(&desk, &[]);
+    let json_rows = json["rows"].as_array().unwrap();
+    let out = desk.eacdesk().args(["ls", "--csv"]).assert().success();
+    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    assert_eq!(records[0], HEADER);
+    assert_eq!(records.len() - 1, json_rows.len());
+    let new = [
+        "asset_id",
+        "asset_commissioned",
+        "emissions_factor_direct",
+        "emissions_factor_lca",
+        "cds_created",
+        "cds_modified",
+    ];
+    let at = |name: &str| HEADER.iter().position(|h| *h == name).unwrap();
+    for (record, row) in records[1..].iter().zip(json_rows) {
+        assert_eq!(record[0], row["cds_eac_id"].as_str().unwrap());
+        for name in new {
+            assert_eq!(
+                record[at(name)],
+                row[name].as_str().unwrap_or(""),
+                "{name} of {}",
+                record[0]
+            );
+        }
+    }
+    let by_id = |id: &str| records.iter().find(|r| r[0] == id).unwrap().clone();
+    // Exact text as imported, never a float's.
+    let canon_03 = by_id("canon-03");
+    assert_eq!(canon_03[at("asset_id")], "AP111111");
+    assert_eq!(canon_03[at("emissions_factor_direct")], "1.50E-2");
+    assert_eq!(canon_03[at("emissions_factor_lca")], "0.041");
+    assert_eq!(canon_03[at("cds_created")], "2024-02-10T00:00:00Z");
+    assert_eq!(by_id("canon-01")[at("asset_commissioned")], "2019-06-30");
+    // `TODO` is missing: empty, and said in emissions_missing.
+    let todo = by_id("101010101-10");
+    assert_eq!(todo[at("emissions_factor_direct")], "");
+    assert_eq!(todo[at("emissions_factor_lca")], "");
+    assert_eq!(todo[at("emissions_missing")], "true");
+
+    let dest = desk.path("all.xlsx");
+    desk.eacdesk()
+        .args(["ls", "--xlsx"])
+        .arg(&dest)
+        .assert()
+        .success();
+    let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
+    let sheet = book.worksheet_range("EACs").unwrap();
+    let cells: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let header: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
+    // One column more than the CSV: the total's exact text after the total.
+    assert_eq!(
+        header[header.len() - 6..],
+        [
+            "asset_id",
+            "asset_commissioned",
+            "emissions_factor_direct",
+            "emissions_factor_lca",
+            "cds_created (UTC)",
+            "cds_modified (UTC)",
+        ]
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = |id: &str| {
+        cells
+            .iter()
+            .find(|r| r[0] == Data::String(id.into()))
+            .unwrap()
+            .clone()
+    };
+    let canon_01 = row("canon-01");
+    match &canon_01[col("asset_commissioned")] {
+        Data::DateTime(d) => assert_eq!(
+            d.as_datetime().unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2019, 6, 30)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+        ),
+        other => panic!("asset_commissioned is not a date: {other:?}"),
+    }
+    let canon_03 = row("canon-03");
+    assert_eq!(canon_03[col("asset_id")], Data::String("AP111111".into()));
+    assert_eq!(
+        canon_03[col("emissions_factor_direct")],
+        Data::String("1.50E-2".into())
+    );
+    for name in ["cds_created (UTC)", "cds_modified (UTC)"] {
+        match &canon_03[col(name)] {
+            Data::DateTime(d) => assert_eq!(
+                d.as_datetime().unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2024, 2, 10)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+            ),
+            other => panic!("{name} is not a date-time: {other:?}"),
+        }
+    }
+    assert_eq!(canon_03[col("asset_commissioned")], Data::Empty);
+    let todo = row("101010101-10");
+    assert_eq!(todo[col("emissions_factor_direct")], Data::Empty);
+    assert_eq!(todo[col("emissions_factor_lca")], Data::Empty);
+}
+
+/// The "Filter and totals" sheet as (label, cell) pairs.
+fn about_sheet(path: &Path) -> Vec<(String, Data)> {
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let about = book.worksheet_range("Filter and totals").unwrap();
+    about
+        .rows()
+        .map(|r| (r[0].to_string(), r.get(1).cloned().unwrap_or(Data::Empty)))
+        .collect()
+}
+
+/// A page of `ls --xlsx`/`--csv` (`--limit`, `--offset`) says its filter
+/// and which rows of how many it holds, in the sort that picked them: it
+/// was made an id list, which the workbook and the CLI line called "3
+/// selected EACs", as if picked by hand. The sheet's EAC count is a number
+/// cell, which a formula can use (it was text).
+#[test]
+fn a_paged_table_says_its_filter_and_which_rows_of_how_many() {
+    let desk = sample_desk();
+    let wind = listing(&desk, &["--technology", "wind"])["summary"]["count"]
+        .as_u64()
+        .unwrap();
+    assert!(wind >= 5, "{wind}");
+    let dest = desk.path("page.xlsx");
+    let words = format!("rows 3–5 of {wind} EACs with technology wind, by quantity descending");
+    desk.eacdesk()
+        .args([
+            "ls",
+            "--technology",
+            "wind",
+            "--sort",
+            "quantity:desc",
+            "--limit",
+            "3",
+            "--offset",
+            "2",
+            "--xlsx",
+        ])
+        .arg(&dest)
+        .assert()
+        .success()
+        .stdout(contains(format!("({words}: 3 EACs) · total ")))
+        .stdout(contains("selected").not());
+    let about = about_sheet(&dest);
+    let find = |label: &str| {
+        about
+            .iter()
+            .find(|(l, _)| l == label)
+            .unwrap_or_else(|| panic!("{label} in {about:?}"))
+            .1
+            .clone()
+    };
+    assert_eq!(find("Rows"), Data::String(words));
+    assert_eq!(find("EACs"), Data::Float(3.0));
+    assert_eq!(find("Sort"), Data::String("quantity descending".into()));
+
+    // --offset alone: to the end; one row; none past the end.
+    let all = listing(&desk, &[])["summary"]["count"].as_u64().unwrap();
+    for (args, rows) in [
+        (
+            vec!["--offset", "47"],
+            format!("rows 48–{all} of {all} EACs, by eac_number ascending"),
+        ),
+        (
+            vec!["--technology", "wind", "--limit", "1"],
+            format!("row 1 of {wind} EACs with technology wind, by eac_number ascending"),
+        ),
+        (
+            vec!["--offset", "500"],
+            format!("no rows from row 501 on of {all} EACs, by eac_number ascending"),
+        ),
+    ] {
+        desk.eacdesk()
+            .args(["ls", "--xlsx"])
+            .arg(&dest)
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(contains(format!("({rows}: ")));
+        assert_eq!(about_sheet(&dest)[1].1, Data::String(rows), "{args:?}");
+    }
+    // Without a page, the filter's words as before.
+    desk.eacdesk()
+        .args(["ls", "--technology", "wind", "--xlsx"])
+        .arg(&dest)
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "(EACs with technology wind: {wind} EACs)"
+        )));
+}
+
+/// An unfiltered table leaves out the EACs stored without values (they
+/// have none to list): the workbook's sheet and stderr of `--csv` and
+/// `--xlsx` say how many, as text `ls` counts them (decision 359); the
+/// workbook said "every EAC in the database" and `--csv` nothing. A search
+/// of nothing (`--search ''`) is no filter, in `ls`, `--json`, `--csv` and
+/// the workbook alike (`ls` said the filters left them out while the
+/// workbook said every EAC).
+#[test]
+fn an_unfiltered_table_says_the_eacs_stored_without_values_it_leaves_out() {
+    let desk = sample_desk();
+    desk.import(&["good-p2-meeting-0926.json"]);
+    let with_values = listing(&desk, &[])["summary"]["count"].as_u64().unwrap();
+    let said = format!(
+        "{with_values} EACs with values; 4 EACs stored without values (envelope-only) are not \
+         in this table (`eacdesk ls --envelope-only` lists them).\n"
+    );
+    for search in [None, Some(""), Some("  ")] {
+        let search: Vec<&str> = search.map(|s| vec!["--search", s]).unwrap_or_default();
+        let csv = desk
+            .eacdesk()
+            .args(["ls", "--csv"])
+            .args(&search)
+            .assert()
+            .success()
+            .stderr(said.clone());
+        assert_eq!(
+            stdout(&csv).lines().count() as u64,
+            1 + with_values,
+            "{search:?}"
+        );
+        let dest = desk.path("all.xlsx");
+        desk.eacdesk()
+            .args(["ls", "--xlsx"])
+            .arg(&dest)
+            .args(&search)
+            .assert()
+            .success()
+            .stdout(contains(format!(
+                "(every EAC with values: {with_values} EACs)"
+            )))
+            .stderr(said.clone());
+        let about = about_sheet(&dest);
+        assert_eq!(
+            about[1..3],
+            [
+                ("Rows".into(), Data::String("every EAC with values".into())),
+                (
+                    "Not in this table".into(),
+                    Data::String(
+                        "4 EACs stored without values (envelope-only) are not in this table \
+                         (`eacdesk ls --envelope-only` lists them)"
+                            .into()
+                    )
+                ),
+            ],
+            "{search:?}"
+        );
+        // `ls` and `--json` count them as the export of no filter takes them.
+        let json = listing(&desk, &search);
+        assert_eq!(json["envelope_only"]["matching"], 4, "{search:?}");
+        desk.eacdesk()
+            .args(["ls", "--limit", "0"])
+            .args(&search)
+            .assert()
+            .success()
+            .stdout(contains("+ 4 EACs without values"));
+    }
+    // A filter never takes them: no word.
+    desk.eacdesk()
+        .args(["ls", "--csv", "--technology", "wind"])
+        .assert()
+        .success()
+        .stderr("");
+    // A page of no filter says which rows.
+    desk.eacdesk()
+        .args(["ls", "--csv", "--limit", "2"])
+        .assert()
+        .success()
+        .stderr(format!(
+            "rows 1–2 of {with_values} EACs with values, by eac_number ascending; 4 EACs stored \
+             without values (envelope-only) are not in this table (`eacdesk ls --envelope-only` \
+             lists them).\n"
+        ));
+}
+
 #[test]
 fn ls_csv_writes_every_row_a_limit_asks_for() {
     let desk = Desk::new();
@@ -919,3 +1224,108 @@ fn the_ls_table_cuts_long_cells_and_json_keeps_them_whole() {
     );
     assert!(!short.contains("cut"), "{short}");
 }
+/// Two EACs whose source, destination and beneficiary ids are the same
+/// text, once with `É` as one character (NFC, as typed on a keyboard) and
+/// once as `E` and a combining accent (NFD, as macOS saves text); `name`
+/// is written into the source name of the first, to measure columns by.
+fn twin_spellings(desk: &Desk, name: &str) -> PathBuf {
+    let one = |id: &str, e: &str, source_name: &str, value: f64| {
+        serde_json::json!({
+            "cds_eac_id": id,
+            "cds_created": "2024-06-10T00:00:00Z",
+            "cds_modified": "2024-06-10T00:00:00Z",
+            "eac_number": id,
+            "source_id": format!("R{e}G-{e}"),
+            "source_name": source_name,
+            "destination_id": format!("D{e}ST"),
+            "destination_name": "Utility X",
+            "beneficiary_type": "account",
+            "beneficiaries": [format!("CLI{e}NT-1")],
+            "asset_id": "AP1",
+            "asset_origination": "grid",
+            "asset_destination": "grid",
+            "technology_type": "solar",
+            "emissions_factor_direct": 0,
+            "emissions_factor_lca": 0.011,
+            "period_start": "2024-05-01T00:00:00Z",
+            "period_end": "2024-06-01T00:00:00Z",
+            "values": [{
+                "eac_number": null, "issued": "2024-06-10", "retired": null,
+                "start": "2024-05-01T00:00:00Z", "end": "2024-06-01T00:00:00Z",
+                "unit": "MWh", "value": value
+            }]
+        })
+    };
+    let listing = serde_json::json!({ "eacs": [
+        one("nfd-E\u{301}nergie-1", "E\u{301}", name, 10.5),
+        one("nfc-\u{c9}nergie-2", "\u{c9}", "R\u{e9}gie \u{c9}lectrique", 0.25),
+    ]});
+    let path = desk.path("twins.json");
+    std::fs::write(&path, listing.to_string()).unwrap();
+    desk.eacdesk().arg("import").arg(&path).assert().success();
+    path
+}
+
+/// Tester 42 (TAB42), finding 4: an id typed as a keyboard writes it and
+/// the same id saved by macOS were two ids to `--source`, `--destination`,
+/// `--where`/`--exclude` and `show`, and `summary --by source` printed two
+/// groups under one label. Each now finds both spellings; `summary` adds
+/// them up in one group; `show` shows the one EAC so spelt, saying so.
+#[test]
+fn one_id_typed_in_either_unicode_form_is_one_id() {
+    let desk = Desk::new();
+    twin_spellings(&desk, "R\u{e9}gie \u{c9}lectrique");
+    let both = ["nfd-E\u{301}nergie-1", "nfc-\u{c9}nergie-2"];
+    for e in ["\u{c9}", "E\u{301}"] {
+        let mut expected = both.to_vec();
+        expected.sort();
+        let sorted = |mut ids: Vec<String>| {
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            sorted(desk.ids(&["--source", &format!("R{e}G-{e}")])),
+            expected
+        );
+        assert_eq!(
+            sorted(desk.ids(&["--destination", &format!("D{e}ST")])),
+            expected
+        );
+        assert_eq!(
+            sorted(desk.ids(&["--where", &format!("beneficiary=CLI{e}NT-1")])),
+            expected
+        );
+        assert!(desk
+            .ids(&["--exclude", &format!("source=R{e}G-{e}")])
+            .is_empty());
+        let listing = desk.json(&["ls", "--source", &format!("R{e}G-{e}")]);
+        assert_eq!(listing["summary"]["count"], 2);
+    }
+    let summary = desk.json(&["summary", "--by", "source"]);
+    let groups = summary["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{summary}");
+    assert_eq!(groups[0]["count"], 2);
+    assert_eq!(groups[0]["totals"][0]["total"], "10.75");
+    // Typed on a keyboard (NFC), stored by macOS (NFD): shown, with a note.
+    let out = desk
+        .eacdesk()
+        .args(["show", "nfd-\u{c9}nergie-1"])
+        .assert()
+        .success();
+    assert!(stdout(&out)
+        .lines()
+        .any(|l| l.starts_with("cds_eac_id ") && l.ends_with(" nfd-E\u{301}nergie-1")));
+    assert!(
+        stderr(&out).contains("no EAC has the id `nfd-\u{c9}nergie-1` as typed; showing"),
+        "{}",
+        stderr(&out)
+    );
+    let shown = desk.json(&["show", "nfd-\u{c9}nergie-1"]);
+    assert_eq!(shown["cds_eac_id"], "nfd-E\u{301}nergie-1");
+    desk.eacdesk()
+        .args(["show", "nfd-Energie-1"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no EAC with id `nfd-Energie-1`"));
+}
+

@@ -12,9 +12,18 @@ export type TableExportReport = {
  */
 path: string | null, format: TableFormat, rows: number, 
 /**
- * "every EAC in the database", "EACs with technology wind", "3 selected EACs".
+ * "every EAC in the database", "EACs with technology wind", "3 selected
+ * EACs", "rows 3–5 of 9 EACs with technology wind, by quantity
+ * descending"; "every EAC with values" when some are stored without.
  */
 selection: string, 
+/**
+ * The EACs stored without values (envelope-only, decision 359) that
+ * the table leaves out although its rows are not filtered: a table
+ * lists values, they have none. 0 with a filter or selected rows
+ * (which never take them).
+ */
+envelope_only_left_out: number, 
 /**
  * Exact per unit, of the rows written.
  */

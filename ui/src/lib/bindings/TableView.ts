@@ -18,6 +18,16 @@ filter: EacFilter, sort: SortSpec,
  */
 ids: Array<string> | null, 
 /**
+ * A page of those rows (`ls --csv`/`--xlsx` with `--offset`): the
+ * first `offset` rows are left out. Absent: 0.
+ */
+offset?: number, 
+/**
+ * A page of those rows (`--limit`): at most this many after `offset`.
+ * Absent: every row.
+ */
+limit?: number, 
+/**
  * The unit of the total column (the app's display unit, MWh unless chosen).
  */
 unit: EnergyUnit, };

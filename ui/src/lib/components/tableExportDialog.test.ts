@@ -20,12 +20,13 @@ afterEach(cleanup);
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-function report(cut_cells: number): TableExportReport {
+function report(cut_cells: number, envelope_only_left_out = 0): TableExportReport {
   return {
     path: "/tmp/eacs.xlsx",
     format: "xlsx",
     rows: 3,
-    selection: "every EAC in the database",
+    selection: envelope_only_left_out > 0 ? "every EAC with values" : "every EAC in the database",
+    envelope_only_left_out,
     totals: [{ unit: "MWh", total: "12" }],
     total: { unit: "MWh", total: "12" },
     inexact_numbers: 0,
@@ -33,8 +34,8 @@ function report(cut_cells: number): TableExportReport {
   } as TableExportReport;
 }
 
-async function exported(cut_cells: number): Promise<HTMLElement> {
-  vi.mocked(api.exportTable).mockResolvedValue(report(cut_cells));
+async function exported(cut_cells: number, envelope_only_left_out = 0): Promise<HTMLElement> {
+  vi.mocked(api.exportTable).mockResolvedValue(report(cut_cells, envelope_only_left_out));
   const root = show(TableExportDialog, { onclose: () => {} }, testDesk());
   type(root, "table-export-path", "/tmp/eacs.xlsx");
   click(root, "table-export-run");
@@ -50,6 +51,25 @@ describe("the table export's report", () => {
     expect(text).toContain("2 cells longer than a spreadsheet cell holds (32,767 characters)");
     expect(text).toContain("each is cut short");
     expect(text).toContain("kept whole on the sheet “Long cells”");
+  });
+
+  // decision 359: an unfiltered table leaves out the EACs stored without values; it said "every EAC in the database"
+  it("says the EACs stored without values that the file leaves out", async () => {
+    const root = await exported(0, 4);
+    expect($(root, "table-export-result")?.textContent).toContain("(every EAC with values)");
+    const text = $(root, "table-export-envelope-only")?.textContent ?? "";
+    expect(text).toContain("4 EACs stored without values (P2 envelope only) are not in the file");
+    expect(text).toContain("the footer’s “without values” link lists them");
+  });
+
+  it("says one EAC stored without values in the singular", async () => {
+    const root = await exported(0, 1);
+    expect($(root, "table-export-envelope-only")?.textContent).toContain("1 EAC stored without values (P2 envelope only) is not in the file");
+  });
+
+  it("says nothing of EACs without values when none are left out", async () => {
+    const root = await exported(0);
+    expect($(root, "table-export-envelope-only")).toBeNull();
   });
 
   it("says one cut cell in the singular", async () => {
