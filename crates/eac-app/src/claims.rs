@@ -14,7 +14,8 @@ use std::path::Path;
 use bigdecimal::{BigDecimal, Zero};
 use eac_claims::allocate::{allocate, settle, to_wh, Allocation, Demand, Scope, Supply};
 use eac_claims::report::{
-    backing_no_hour, by_month, exact, FactorFound, FactorUse, IntervalFigures, FACTORS_NOT_RECORDED,
+    backing_no_hour, by_month, exact, left_out_by_only_passing, FactorFound, FactorUse,
+    IntervalFigures, FACTORS_NOT_RECORDED,
 };
 use eac_claims::rules::{overall, CriterionResult, RuleSet};
 use eac_claims::{
@@ -217,7 +218,15 @@ fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
         unit,
         // Set where the rule set is read (`only_passing_of`).
         only_passing: None,
+        today: today(),
     })
+}
+
+/// The day (UTC) claims are checked and allocated on: the one clock
+/// reading of the claims code, so a retirement dated after it is still to
+/// come for every criterion and for the allocation alike.
+fn today() -> eac_model::Date {
+    eac_model::Date::from_naive(Timestamp::now().as_utc().date_naive())
 }
 
 /// The rule set `id`, or an error naming the rule sets there are.
@@ -578,7 +587,7 @@ fn supplies(
 ) -> Vec<Supply> {
     values
         .iter()
-        .filter(|v| v.is_retired())
+        .filter(|v| v.is_retired(spec.today))
         .filter(|v| only_passing.is_none_or(|set| overall(&set.check(spec, v)) == Verdict::Pass))
         .map(|v| Supply {
             key: v.key.clone(),
@@ -676,7 +685,7 @@ fn checks(store: &Store, e: &Evaluated) -> Result<ClaimCheck, AppError> {
             quantity: exact(&v.quantity),
             unit: v.unit.as_str().to_owned(),
             allocated: exact(&allocated),
-            retired: v.is_retired(),
+            retired: v.is_retired(spec.today),
             verdict: overall(&results),
             results,
         });
@@ -760,13 +769,27 @@ fn evaluate(
                 spec.unit = unit;
             }
             let only = only_passing_of(input.only_passing.as_deref())?;
+            // A claim limited to a rule set it cannot pass (no market, no
+            // bidding zone) would allocate nothing: refused, saying which
+            // option settles it.
+            if let Some(problem) = only
+                .as_ref()
+                .and_then(|set| set.only_passing_problem(&spec))
+            {
+                return Err(AppError::invalid_input(problem));
+            }
             spec.only_passing = only.as_ref().map(|set| set.id.to_owned());
             let scope = scope_of(&spec, only.as_ref());
             let values = facts(store, &spec, scope.window, None)?;
             let (demand, mut not_counted) = demand(store, &spec)?;
             let matching = allocate(scope, &supplies(&spec, &values, only.as_ref()), &demand)
                 .map_err(matching_error)?;
-            not_counted.extend(backing_no_hour(&spec, &values, &who_and_days(&spec).0));
+            let who = who_and_days(&spec).0;
+            not_counted.extend(backing_no_hour(&spec, &values, &who));
+            not_counted.extend(
+                only.as_ref()
+                    .and_then(|set| left_out_by_only_passing(&spec, &values, set, &who)),
+            );
             Ok(Evaluated {
                 claim_id: None,
                 record: None,
@@ -821,7 +844,19 @@ fn evaluate(
             let stale = stale_allocations(&spec, &values, &given);
             // Said of the beneficiary's values, before the claim's own are
             // kept: one crossing an hour's edge was never allocated.
-            let across = backing_no_hour(&spec, &values, &who_and_days(&spec).0);
+            let who = who_and_days(&spec).0;
+            let across = backing_no_hour(&spec, &values, &who);
+            // What its rule set leaves out of the values it did not
+            // allocate, as stored now (a claim recorded before such claims
+            // were refused may lack its market or bidding zone).
+            let left_out = only.as_ref().and_then(|set| {
+                let others: Vec<ValueFacts> = values
+                    .iter()
+                    .filter(|v| !given.contains_key(&v.key))
+                    .cloned()
+                    .collect();
+                left_out_by_only_passing(&spec, &others, set, &who)
+            });
             values.retain(|v| given.contains_key(&v.key));
             for v in &mut values {
                 v.recorded_share = given.get(&v.key).cloned();
@@ -830,6 +865,7 @@ fn evaluate(
             let matching = settle(spec.period(), spec.granularity, &demand, allocations)
                 .map_err(matching_error)?;
             not_counted.extend(across);
+            not_counted.extend(left_out);
             Ok(Evaluated {
                 claim_id: Some(id),
                 record: Some(record),
@@ -1059,15 +1095,18 @@ fn who_and_days(spec: &ClaimSpec) -> (String, String) {
 /// exact numbers; the period's days headed `from (UTC)`, `to (UTC)`; then
 /// the factors used, each with its market, year and source, one `missing`
 /// row per figure not computed and one `not_counted` row per line of it),
-/// then the intervals (`start (UTC)`, `end (UTC)`).
+/// then the intervals (`start (UTC)`, `end (UTC)`). Written as every CSV
+/// of EAC Desk is ([`crate::table::csv_record`]: RFC 4180, CRLF, each cell
+/// guarded against formula injection); a pack made before holds it with
+/// LF line ends, which its manifest's digest still verifies (`pack diff`
+/// compares the claim's JSON report, never this file).
 pub fn claim_report_csv(report: &ClaimReport) -> String {
+    use crate::table::csv_record;
     let r = &report.report;
     let opt = |d: &Option<Decimal>| d.as_ref().map_or(String::new(), |d| d.to_string());
-    let mut out = String::from("figure,value\n");
-    let cell = eac_report::csv_cell;
-    let mut line = |k: &str, v: String| {
-        out.push_str(&format!("{},{}\n", cell(k), cell(&v)));
-    };
+    let mut out = String::new();
+    csv_record(&mut out, ["figure", "value"]);
+    let mut line = |k: &str, v: String| csv_record(&mut out, [k, v.as_str()]);
     line(
         "beneficiary",
         format!(
@@ -1128,17 +1167,28 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
     for m in &r.not_counted {
         line("not_counted", m.clone());
     }
-    out.push_str("\nstart (UTC),end (UTC),consumption,matched,shortfall,surplus\n");
+    out.push_str("\r\n");
+    csv_record(
+        &mut out,
+        [
+            "start (UTC)",
+            "end (UTC)",
+            "consumption",
+            "matched",
+            "shortfall",
+            "surplus",
+        ],
+    );
     for i in &r.intervals {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            i.start,
-            i.end,
-            i.consumption,
-            i.matched,
-            i.shortfall,
-            opt(&i.surplus)
-        ));
+        let cells = [
+            i.start.to_string(),
+            i.end.to_string(),
+            i.consumption.to_string(),
+            i.matched.to_string(),
+            i.shortfall.to_string(),
+            opt(&i.surplus),
+        ];
+        csv_record(&mut out, cells.iter().map(String::as_str));
     }
     out
 }

@@ -1116,7 +1116,7 @@ fn a_packs_statement_and_claim_report_show_each_beneficiary_id_so_it_reads_back(
     let report =
         std::fs::read_to_string(pack.join(format!("claims/claim-{}.csv", claim.id))).unwrap();
     assert!(
-        report.contains("\nbeneficiary,\"account A, B; \"\"C; D\"\"\"\n"),
+        report.contains("\r\nbeneficiary,\"account A, B; \"\"C; D\"\"\"\r\n"),
         "{report}"
     );
 }

@@ -156,6 +156,12 @@ pub struct ClaimSpec {
     /// and its criteria say so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_passing: Option<String>,
+    /// The day (UTC) the claim is checked and allocated on: a retirement
+    /// dated after it has not happened, so it is no retirement yet
+    /// ([`ValueFacts::is_retired`]). Set from the clock once, where the
+    /// claim is read (`eac_app::claims`), so every criterion and the
+    /// allocation see the same day and tests can give their own.
+    pub today: Date,
 }
 
 /// The latest last day of a reporting period: the period ends at 00:00
@@ -186,12 +192,23 @@ impl ClaimSpec {
     }
 
     /// The period widened by `before` months before it and `after` months
-    /// after it (a rule set's vintage window).
+    /// after it (a rule set's vintage window), in whole days: from the
+    /// first day moved `before` months back to the end of the last day
+    /// moved `after` months on. The months are added to the last day, not
+    /// to the exclusive end (the day after it): 29 Nov + 3 months is 28 Feb
+    /// (clipped), which the window holds whole, where 30 Nov (the end) + 3
+    /// months clipped to 28 Feb 00:00 and left that day out.
     pub fn window(&self, before: u32, after: u32) -> Interval {
         let period = self.period();
+        let last = midnight(self.to.as_naive());
+        let last_moved = add_months(last, after, true).as_utc().date_naive();
+        let end = last_moved
+            .succ_opt()
+            .map_or(period.end, midnight)
+            .max(period.end);
         Interval {
             start: add_months(period.start, before, false),
-            end: add_months(period.end, after, true),
+            end,
         }
     }
 
@@ -317,8 +334,28 @@ pub struct ValueFacts {
 }
 
 impl ValueFacts {
-    pub fn is_retired(&self) -> bool {
-        self.retired.is_some() || self.retired_undated
+    /// Retired by `today`: on a day up to it, or proven by its document
+    /// without a date. A retirement dated after `today` is still to come
+    /// (a planned retirement, or a mistyped year): no criterion counts it
+    /// and no claim is allocated it until that day.
+    pub fn is_retired(&self, today: Date) -> bool {
+        self.retired.map_or(self.retired_undated, |d| d <= today)
+    }
+
+    /// The retirement date when it lies after `today` (see
+    /// [`ValueFacts::is_retired`]).
+    pub fn retired_later(&self, today: Date) -> Option<Date> {
+        self.retired.filter(|d| *d > today)
+    }
+
+    /// The retirement date when it lies before the last day (UTC) of the
+    /// value's production: a certificate exists, and is retired, only once
+    /// its electricity is produced, so one of the dates is wrong. Said in
+    /// `retired` criteria's reasons; not refused, as `re100.age` does with
+    /// a plant commissioned after it produced.
+    pub fn retired_before_produced(&self) -> Option<Date> {
+        let last_day = (self.interval.end.as_utc() - Duration::nanoseconds(1)).date_naive();
+        self.retired.filter(|d| d.as_naive() < last_day)
     }
 
     /// The quantity in Wh.
@@ -382,6 +419,7 @@ mod tests {
             bidding_zone: None,
             unit: EnergyUnit::MWh,
             only_passing: None,
+            today: Date::parse("2026-12-07").unwrap(),
         };
         for (from, to, g) in [
             ("2024-01-15", "2024-03-10", Granularity::Monthly),

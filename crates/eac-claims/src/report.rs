@@ -427,7 +427,7 @@ pub fn backing_no_hour(claim: &ClaimSpec, values: &[ValueFacts], who: &str) -> O
     let across: Vec<&ValueFacts> = values
         .iter()
         .filter(|v| {
-            v.is_retired()
+            v.is_retired(claim.today)
                 && v.interval.overlaps(&period)
                 && crate::allocate::backs_no_hour(&v.interval, &period)
         })
@@ -466,6 +466,88 @@ pub fn backing_no_hour(claim: &ClaimSpec, values: &[ValueFacts], who: &str) -> O
          matched nor surplus: {}; {CHECK_LISTS_THEM} (energytag.hour fails)",
         if across.len() == 1 { "it" } else { "they" },
         list_words(&named)
+    ))
+}
+
+/// The line of `not_counted` for the claimant's retired values that a claim
+/// limited to `set` (`--only-passing`) leaves out: each has a criterion of
+/// `set` that fails or is unknown (unknown is not passing), counted per
+/// criterion with its reason, so a claim that allocates nothing says why
+/// (MAT42 finding 3). `values` are those the claim could have used (for a
+/// recorded claim, not those it allocated); values other claims hold
+/// whole, or not retired by the claim's day, are not named. `None` when
+/// none is left out.
+pub fn left_out_by_only_passing(
+    claim: &ClaimSpec,
+    values: &[ValueFacts],
+    set: &crate::rules::RuleSet,
+    who: &str,
+) -> Option<String> {
+    use crate::rules::Verdict;
+    let mut wh = BigDecimal::zero();
+    let mut n = 0usize;
+    // Per criterion (in the rule set's order) and verdict: how many values,
+    // their reasons (the first, and whether all agree).
+    let mut by: Vec<(&'static str, Verdict, usize, String, bool)> = Vec::new();
+    for v in values {
+        let free = v.free_wh();
+        if !v.is_retired(claim.today) || free.is_zero() {
+            continue;
+        }
+        let results = set.check(claim, v);
+        if crate::rules::overall(&results) == Verdict::Pass {
+            continue;
+        }
+        n += 1;
+        wh += free;
+        for r in results.into_iter().filter(|r| r.verdict != Verdict::Pass) {
+            match by
+                .iter_mut()
+                .find(|(c, verdict, ..)| *c == r.criterion && *verdict == r.verdict)
+            {
+                Some((_, _, count, first, same)) => {
+                    *count += 1;
+                    *same &= *first == r.reason;
+                }
+                None => by.push((r.criterion, r.verdict, 1, r.reason, true)),
+            }
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let order = |c: &str| set.criteria.iter().position(|k| k.id == c);
+    by.sort_by_key(|(c, verdict, ..)| (order(c), *verdict));
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(c, verdict, count, first, same)| {
+            let is = match verdict {
+                Verdict::Unknown => "is unknown",
+                _ => "fails",
+            };
+            let example = if *same || *count == 1 {
+                first.clone()
+            } else {
+                format!("for example: {first}")
+            };
+            format!("{c} {is} for {count} ({example})")
+        })
+        .collect();
+    let quantity = format!(
+        "{} {}",
+        exact(&units::convert(&wh, EnergyUnit::Wh, claim.unit)),
+        claim.unit.as_str()
+    );
+    let (values, are) = match n {
+        1 => ("1 retired EAC value".to_owned(), "is"),
+        n => (format!("{n} retired EAC values"), "are"),
+    };
+    Some(format!(
+        "limited to {id} (--only-passing {id}): {values} of {who} ({quantity}) {are} left out, \
+         as such a claim allocates only values that pass every criterion of {id} (unknown is \
+         not passing): {}; {CHECK_LISTS_THEM}",
+        parts.join("; "),
+        id = set.id,
     ))
 }
 
@@ -597,6 +679,7 @@ mod tests {
             bidding_zone: None,
             unit: EnergyUnit::MWh,
             only_passing: None,
+            today: eac_model::Date::parse("2026-12-07").unwrap(),
         };
         let report = scope2_report(&claim, &matching, &[], None, None);
         assert_eq!(report.market_based_tco2e, None);

@@ -124,6 +124,34 @@ impl RuleSet {
         ))
     }
 
+    /// Why a claim limited to this rule set (`--only-passing`) could
+    /// allocate nothing: a criterion of it that needs an option the claim
+    /// does not give (the market for `*.market`, the bidding zone for
+    /// `energytag.zone`) is unknown for every value, and unknown is not
+    /// passing. `None` when the claim gives what the rule set needs.
+    pub fn only_passing_problem(&self, claim: &ClaimSpec) -> Option<String> {
+        let needs = |suffix: &str| {
+            self.criteria
+                .iter()
+                .find(|c| c.id.ends_with(suffix))
+                .map(|c| c.id)
+        };
+        let (criterion, what, option) =
+            if let (Some(c), None) = (needs(".market"), claim.market.as_deref()) {
+                (c, "the market of the consumption", "--market")
+            } else if let (Some(c), None) = (needs(".zone"), claim.bidding_zone.as_deref()) {
+                (c, "the bidding zone of the consumption", "--bidding-zone")
+            } else {
+                return None;
+            };
+        Some(format!(
+            "A claim limited to {id} (--only-passing {id}) allocates only values that pass \
+             every one of its criteria, and {criterion} is unknown for every value while the \
+             claim does not give {what}: give it ({option}), or leave out --only-passing.",
+            id = self.id
+        ))
+    }
+
     /// The group that makes `a` and `b` one market, if any.
     pub fn market_group(&self, a: &str, b: &str) -> Option<&MarketGroup> {
         self.market_groups.iter().find(|g| g.holds(a) && g.holds(b))
@@ -397,7 +425,21 @@ fn party(kind: &str, ids: &[String]) -> String {
 
 fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let v = cx.value;
-    if !v.is_retired() {
+    let today = cx.claim.today;
+    if let Some(later) = v.retired_later(today) {
+        // A date still to come: planned, or a mistyped year. Until then the
+        // certificate is not retired, and no claim is allocated it.
+        return (
+            Verdict::Fail,
+            format!(
+                "{} is retired on {later}, a date still to come (today is {today}): it is not \
+                 retired yet, so no claim is allocated it; if the date is a mistake, correct \
+                 it in the registry's document and import that again",
+                eac(v)
+            ),
+        );
+    }
+    if !v.is_retired(today) {
         return (Verdict::Fail, format!("{} is not retired", eac(v)));
     }
     let Some(kind) = v.beneficiary_type else {
@@ -413,10 +455,21 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         let when = v
             .retired
             .map_or("on an undated retirement".to_owned(), |d| format!("on {d}"));
+        // Dates that contradict each other are said, not refused (as
+        // `re100.age` says a plant commissioned after it produced): the
+        // certificate is retired for the claimant, one date is wrong.
+        let early = v.retired_before_produced().map_or(String::new(), |d| {
+            format!(
+                ", but {d} is before its production ended ({}): a certificate is retired only \
+                 once its electricity is produced, so check the retirement date and the \
+                 production period",
+                v.interval.end
+            )
+        });
         (
             Verdict::Pass,
             format!(
-                "retired {when} for {}",
+                "retired {when} for {}{early}",
                 party(kind.as_str(), &v.beneficiaries)
             ),
         )

@@ -37,6 +37,9 @@ fn claim(granularity: Granularity) -> ClaimSpec {
         bidding_zone: Some("NO1".into()),
         unit: EnergyUnit::MWh,
         only_passing: None,
+        // The day the claim is checked on: a fixed day, so retirements
+        // dated after it are still to come whatever the clock says.
+        today: Date::parse("2026-12-07").unwrap(),
     }
 }
 
@@ -794,6 +797,145 @@ fn re100_fails_fossil_and_nuclear_values_and_both_fail_unretired_ones() {
             Verdict::Fail
         );
     }
+}
+
+/// RE100's vintage window ends at the end of the period's last day moved 3
+/// months on: a period ending 28 Nov holds the whole of 28 Feb (MAT42
+/// finding 1), whatever day of the month the period ends on, in leap years
+/// too; the start is the first day moved 3 months back.
+#[test]
+fn the_vintage_window_holds_the_whole_day_3_months_after_the_last() {
+    let re100 = rule_set("re100").unwrap();
+    let spec = |from: &str, to: &str| ClaimSpec {
+        from: Date::parse(from).unwrap(),
+        to: Date::parse(to).unwrap(),
+        ..claim(Granularity::Annual)
+    };
+    for (from, to, start, end) in [
+        // The reported case and its neighbours: every one holds 28 Feb.
+        ("2024-01-01", "2024-11-28", "2023-10-01", "2025-03-01"),
+        ("2024-01-01", "2024-11-29", "2023-10-01", "2025-03-01"),
+        ("2024-01-01", "2024-11-30", "2023-10-01", "2025-03-01"),
+        ("2024-01-01", "2024-11-27", "2023-10-01", "2025-02-28"),
+        ("2024-01-01", "2024-03-30", "2023-10-01", "2024-07-01"),
+        ("2024-01-01", "2024-03-31", "2023-10-01", "2024-07-01"),
+        ("2024-01-01", "2024-08-30", "2023-10-01", "2024-12-01"),
+        ("2024-01-01", "2024-08-31", "2023-10-01", "2024-12-01"),
+        ("2024-01-01", "2024-12-31", "2023-10-01", "2025-04-01"),
+        // Into a leap February: 29 Feb is held whole.
+        ("2023-01-01", "2023-11-28", "2022-10-01", "2024-02-29"),
+        ("2023-01-01", "2023-11-29", "2022-10-01", "2024-03-01"),
+        ("2023-01-01", "2023-11-30", "2022-10-01", "2024-03-01"),
+        // The start side: the first day moved back, clipped to the month.
+        ("2024-05-31", "2024-06-30", "2024-02-29", "2024-10-01"),
+        ("2025-05-31", "2025-06-30", "2025-02-28", "2025-10-01"),
+        ("2024-06-30", "2024-06-30", "2024-03-30", "2024-10-01"),
+    ] {
+        let s = spec(from, to);
+        let w = re100.window(&s).unwrap();
+        assert_eq!(
+            (w.start, w.end),
+            (
+                t(&format!("{start}T00:00:00Z")),
+                t(&format!("{end}T00:00:00Z"))
+            ),
+            "{from} to {to}"
+        );
+        // GHG's window of 0 months is the period itself.
+        assert_eq!(
+            rule_set("ghg-scope2-2015").unwrap().window(&s),
+            Some(s.period())
+        );
+    }
+    // The criterion says the same: 28 Feb's first hour lies within the
+    // window of a period ending 28 Nov, and is allocated to such a claim
+    // limited to RE100.
+    let s = ClaimSpec {
+        only_passing: Some("re100".into()),
+        ..spec("2024-01-01", "2024-11-28")
+    };
+    let mut v = good();
+    v.interval = iv("2025-02-28T00:00:00Z", "2025-02-28T01:00:00Z");
+    let (got, reason) = verdict("re100", "re100.vintage", &s, &v);
+    assert_eq!(got, Verdict::Pass, "{reason}");
+    assert!(
+        reason.contains("(2023-10-01T00:00:00Z to 2025-03-01T00:00:00Z)"),
+        "{reason}"
+    );
+    v.interval = iv("2025-03-01T00:00:00Z", "2025-03-01T01:00:00Z");
+    assert_eq!(verdict("re100", "re100.vintage", &s, &v).0, Verdict::Fail);
+    let scope = Scope {
+        period: s.period(),
+        window: re100.window(&s).unwrap(),
+        granularity: Granularity::Annual,
+    };
+    let key = ValueKey {
+        cds_eac_id: "feb28".into(),
+        position: 0,
+    };
+    let m = allocate(
+        scope,
+        &[Supply {
+            key: key.clone(),
+            interval: iv("2025-02-28T00:00:00Z", "2025-02-28T01:00:00Z"),
+            available: d("1"),
+        }],
+        &[Demand {
+            interval: iv("2024-01-01T00:00:00Z", "2024-11-29T00:00:00Z"),
+            quantity: d("10"),
+            label: "year".into(),
+        }],
+    )
+    .unwrap();
+    assert_eq!(m.allocated_to(&key), d("1"));
+}
+
+/// A retirement dated after the day the claim is checked on has not
+/// happened: every rule set's `retired` criterion fails and says so, and the
+/// value is not retired for allocation; on that day it is (MAT42 finding 2).
+/// One dated before its production ended passes, and the reason says the
+/// dates contradict each other.
+#[test]
+fn a_retirement_still_to_come_is_no_retirement_and_an_early_one_is_named() {
+    let hourly = claim(Granularity::Hourly);
+    let mut v = good();
+    v.retired = Some(Date::parse("2031-01-01").unwrap());
+    assert!(!v.is_retired(hourly.today));
+    for (set, criterion) in [
+        ("ghg-scope2-2015", "ghg.retired"),
+        ("re100", "re100.retired"),
+        ("energytag", "energytag.retired"),
+    ] {
+        let (got, reason) = verdict(set, criterion, &hourly, &v);
+        assert_eq!(got, Verdict::Fail, "{criterion}: {reason}");
+        assert_eq!(
+            reason,
+            "EAC eac-1 (number GO-1) value 1 is retired on 2031-01-01, a date still to come \
+             (today is 2026-12-07): it is not retired yet, so no claim is allocated it; if the \
+             date is a mistake, correct it in the registry's document and import that again"
+        );
+    }
+    // Retired today: retired.
+    v.retired = Some(hourly.today);
+    assert!(v.is_retired(hourly.today));
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0,
+        Verdict::Pass
+    );
+    // Retired a month before it was produced: passes, and says so.
+    v.retired = Some(Date::parse("2024-05-01").unwrap());
+    let (got, reason) = verdict("energytag", "energytag.retired", &hourly, &v);
+    assert_eq!(got, Verdict::Pass);
+    assert_eq!(
+        reason,
+        "retired on 2024-05-01 for account acc-1, but 2024-05-01 is before its production \
+         ended (2024-06-01T11:00:00Z): a certificate is retired only once its electricity is \
+         produced, so check the retirement date and the production period"
+    );
+    // On the day it was produced: nothing to say (a retirement is a day).
+    v.retired = Some(Date::parse("2024-06-01").unwrap());
+    let (_, reason) = verdict("re100", "re100.retired", &hourly, &v);
+    assert_eq!(reason, "retired on 2024-06-01 for account acc-1");
 }
 
 /// The criteria say what is true of the value: a value across the period's

@@ -283,6 +283,11 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     }
                 }
                 for v in &check.values {
+                    // One unit on the line: the value's quantity in the
+                    // report's unit, as its allocation is (exact; `1 kWh`
+                    // beside `allocated 0.001 MWh` had the reader compare 1
+                    // with 0.001). `--json` keeps the quantity as stored.
+                    let quantity = in_unit(&v.quantity, &v.unit, &check.unit);
                     writeln!(
                         out,
                         "{} value {}{}: {} {} ({} to {}), allocated {} {}: {}",
@@ -291,8 +296,8 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                         v.eac_number
                             .as_deref()
                             .map_or(String::new(), |n| format!(" [{n}]")),
-                        v.quantity,
-                        v.unit,
+                        quantity.0,
+                        quantity.1,
                         v.start,
                         v.end,
                         v.allocated,
@@ -590,5 +595,26 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+    }
+}
+
+/// `quantity` of `unit` in `to`, exactly (trailing zeros dropped), as
+/// (number, unit); as given when either unit is none EAC Desk knows.
+fn in_unit(quantity: &eac_model::Decimal, unit: &str, to: &str) -> (String, String) {
+    use eac_model::EnergyUnit;
+    match (EnergyUnit::parse(unit), EnergyUnit::parse(to)) {
+        (Some(from), Some(into)) if from != into => {
+            let q = eac_model::units::convert(&quantity.to_big(), from, into);
+            // Written as the allocation beside it is (`Decimal`: plain
+            // digits, never an exponent, no trailing zeros).
+            let text = eac_model::Decimal::from_big(&q.normalized()).to_string();
+            let text = if text.chars().all(|c| matches!(c, '0' | '.' | '-')) {
+                "0".to_owned()
+            } else {
+                text
+            };
+            (text, into.as_str().to_owned())
+        }
+        _ => (quantity.to_string(), unit.to_owned()),
     }
 }

@@ -29,6 +29,19 @@ pub(super) const HOURLY: [&str; 12] = [
     "NO",
 ];
 
+/// A claim report CSV as every CSV of EAC Desk is written (RFC 4180, CRLF
+/// line ends: TAB42 finding 6), with its line ends read as `\n` so the
+/// figures below are compared line by line.
+fn crlf(csv: &str) -> String {
+    assert!(csv.ends_with("\r\n"), "{csv:?}");
+    assert_eq!(
+        csv.matches('\n').count(),
+        csv.matches("\r\n").count(),
+        "a line ends without CR: {csv:?}"
+    );
+    csv.replace("\r\n", "\n")
+}
+
 /// `claims check --json`, which exits 1 when a criterion fails.
 fn check_json(desk: &Desk, args: &[&str]) -> Value {
     let out = desk
@@ -177,30 +190,39 @@ fn report_gives_the_hand_computed_scope2_figures_as_exact_json_and_csv() {
     ] {
         assert!(text.contains(member), "{member} not in {text}");
     }
-    desk.eacdesk()
+    let csv = desk
+        .eacdesk()
         .args(["claims", "report"])
         .args(HOURLY)
         .args(["--only-passing", "re100", "--csv"])
         .assert()
-        .success()
-        .stdout(contains("matched,0.006\n"))
-        .stdout(contains("coverage_percent,60.0000\n"))
-        .stdout(contains(
-            "2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,0.003,0.001,0.002,0\n",
-        ))
+        .success();
+    let csv = crlf(&String::from_utf8_lossy(&csv.get_output().stdout));
+    assert!(csv.starts_with("figure,value\n"), "{csv}");
+    for part in [
+        "matched,0.006\n",
+        "coverage_percent,60.0000\n",
+        "2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,0.003,0.001,0.002,0\n",
         // The factors the figures used, after the figures that were there.
-        .stdout(contains(
-            "hourly_matched_percent,60.0000\n\
-             residual_mix_factor_tco2e_per_mwh,0.4\n\
-             residual_mix_factor_market,NO\n\
-             residual_mix_factor_year,2024\n\
-             residual_mix_factor_source,test figures\n\
-             grid_factor_tco2e_per_mwh,0.02\n\
-             grid_factor_market,NO\n\
-             grid_factor_year,2024\n\
-             grid_factor_source,test figures\n\
-             \nstart (UTC),end (UTC),",
-        ));
+        "hourly_matched_percent,60.0000\n\
+         residual_mix_factor_tco2e_per_mwh,0.4\n\
+         residual_mix_factor_market,NO\n\
+         residual_mix_factor_year,2024\n\
+         residual_mix_factor_source,test figures\n\
+         grid_factor_tco2e_per_mwh,0.02\n\
+         grid_factor_market,NO\n\
+         grid_factor_year,2024\n\
+         grid_factor_source,test figures\n\
+         not_counted,\"limited to re100 (--only-passing re100): 1 retired EAC value of account \
+         `acc-1` (0.002 MWh) is left out, as such a claim allocates only values that pass every \
+         criterion of re100 (unknown is not passing): re100.age fails for 1 (commissioned \
+         2000-01-01: 15 years old on 2015-01-01, before it produced (2024-06-01T12:00:00Z), so \
+         more than 15 years old then; a re-powering date, if any, is not recorded); \
+         `eacdesk claims check` lists them\"\n\
+         \nstart (UTC),end (UTC),",
+    ] {
+        assert!(csv.contains(part), "{part} not in {csv}");
+    }
     // --only-passing names one rule set: a list or a lone comma is refused
     // in plain words (a lone comma used to panic).
     for given in ["re100,energytag", ","] {
@@ -253,7 +275,7 @@ fn quarter_hour_certificates_are_matched_in_their_hour() {
             .arg("--csv")
             .assert()
             .success();
-        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        crlf(&String::from_utf8_lossy(&out.get_output().stdout))
     };
     let now = report(&claim);
     for f in figures {
@@ -324,8 +346,8 @@ fn an_energytag_bundles_issue_market_zone_is_its_bidding_zone() {
         .args(["--only-passing", "energytag", "--csv"])
         .assert()
         .success()
-        .stdout(contains("consumption,2\n"))
-        .stdout(contains("matched,1\n"));
+        .stdout(contains("consumption,2\r\n"))
+        .stdout(contains("matched,1\r\n"));
 }
 
 /// A reporting period ending on 9999-12-31 would end in year 10000, which
@@ -460,7 +482,7 @@ fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_ea
     // The values the claim allocated, not gc-open (unretired, not counted).
     assert!(report["check"]["values"].as_array().unwrap().len() == 3);
     let csv = std::fs::read_to_string(desk.path("filing/claims/claim-1.csv")).unwrap();
-    assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
+    assert!(crlf(&csv).contains("coverage_percent,80.0000\n"), "{csv}");
     let verdict = desk.json(&["pack", "verify", "filing"]);
     assert_eq!(verdict["ok"], true, "{verdict}");
     super::outputs::assert_pack_files_known(&desk.path("filing"));
@@ -1057,8 +1079,8 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
         read(&[&report[..], &["--json"]].concat()),
         read(&[&report[..], &["--csv"]].concat()),
     );
-    assert!(before.2.contains("matched,3\n"), "{}", before.2);
-    assert!(before.2.contains("\nsurplus,\n"), "{}", before.2);
+    assert!(crlf(&before.2).contains("matched,3\n"), "{}", before.2);
+    assert!(crlf(&before.2).contains("\nsurplus,\n"), "{}", before.2);
     let json: Value = serde_json::from_str(&before.1).unwrap();
     assert_eq!(json["surplus"], Value::Null, "{json}");
     assert_eq!(json["intervals"][0]["surplus"], Value::Null, "{json}");
@@ -1550,7 +1572,7 @@ fn a_factor_missing_when_a_claim_was_recorded_stays_missing_and_is_named() {
         .output()
         .unwrap();
     assert!(csv.status.success(), "{csv:?}");
-    let csv = String::from_utf8(csv.stdout).unwrap();
+    let csv = crlf(&String::from_utf8(csv.stdout).unwrap());
     for part in [
         "\nresidual_mix_factor_tco2e_per_mwh,0.4\nresidual_mix_factor_market,no\n\
          residual_mix_factor_year,2024\nresidual_mix_factor_source,test figures\n",
@@ -1727,6 +1749,174 @@ fn annual(beneficiary: &'static str, market: &'static str) -> [&'static str; 10]
     ]
 }
 
+/// A retirement dated after today has not happened: every rule set's
+/// `retired` criterion fails saying so and no claim is allocated the value;
+/// one dated before the value's production ended passes, saying the dates
+/// contradict each other (MAT42 finding 2). A claim limited to a rule set
+/// says what the rule set left out, also once recorded (finding 3), and
+/// `check`'s line gives the value and its allocation in one unit (finding 4).
+#[test]
+fn a_retirement_still_to_come_is_not_allocated_and_left_out_values_are_named() {
+    let desk = Desk::new();
+    import_annual(
+        &desk,
+        &[
+            annual_eac("fut", "F", "acc-f", "wind", 2, "2099-01-01".into(), "NO"),
+            annual_eac("now", "N", "acc-f", "wind", 3, "2025-01-10".into(), "NO"),
+            annual_eac("early", "E", "acc-f", "wind", 1, "2024-03-01".into(), "NO"),
+            annual_eac("se", "S", "acc-f", "wind", 1, "2025-01-10".into(), "SE"),
+        ],
+        "acc-f",
+        10,
+    );
+    let claim = annual("acc-f", "NO");
+    let report = desk.json(&[&["claims", "report"][..], &claim].concat());
+    // now 3 + early 1 + se 1; the retirement still to come is not counted.
+    assert_eq!(report["matched"].to_string(), "5", "{report}");
+    let check = check_json(&desk, &claim);
+    for criterion in ["ghg.retired", "re100.retired", "energytag.retired"] {
+        let results = results_of(&check, criterion);
+        let fut = results.iter().find(|r| r.0 == "fut").unwrap();
+        assert_eq!(fut.1, "fail", "{criterion}: {fut:?}");
+        assert!(
+            fut.2.starts_with(
+                "EAC fut (number F-v) value 1 is retired on 2099-01-01, a date still to come \
+                 (today is "
+            ),
+            "{}",
+            fut.2
+        );
+        assert!(
+            fut.2.ends_with(
+                "): it is not retired yet, so no claim is allocated it; if the date is a \
+                 mistake, correct it in the registry's document and import that again"
+            ),
+            "{}",
+            fut.2
+        );
+        let early = results.iter().find(|r| r.0 == "early").unwrap();
+        assert_eq!(early.1, "pass", "{early:?}");
+        assert_eq!(
+            early.2,
+            "retired on 2024-03-01 for account acc-f, but 2024-03-01 is before its production \
+             ended (2025-01-01T00:00:00Z): a certificate is retired only once its electricity \
+             is produced, so check the retirement date and the production period"
+        );
+        let now = results.iter().find(|r| r.0 == "now").unwrap();
+        assert_eq!(now.2, "retired on 2025-01-10 for account acc-f");
+    }
+    let fut = check["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["cds_eac_id"] == "fut")
+        .unwrap();
+    assert_eq!(
+        (&fut["retired"], &fut["allocated"]),
+        (&serde_json::json!(false), &serde_json::json!(0))
+    );
+    // One unit on each line of the text: the report's (--unit kWh).
+    let out = desk
+        .eacdesk()
+        .args(["claims", "check"])
+        .args(claim)
+        .args(["--unit", "kWh"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "now value 1 [N-v]: 3000 kWh (2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z), \
+             allocated 3000 kWh: FAIL\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("fut value 1 [F-v]: 2000 kWh (2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z), allocated 0 kWh: FAIL\n"),
+        "{text}"
+    );
+
+    // Limited to GHG's criteria, SE's value is left out, and the recorded
+    // claim says so (the one still to come is not retired: not named).
+    let limited = [&claim[..], &["--only-passing", "ghg-scope2-2015"]].concat();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(&limited)
+        .args(["--reason", "FY2024"])
+        .assert()
+        .success()
+        .stdout(contains("with 2 allocation(s)"));
+    let recorded = desk.json(&["claims", "report", "--claim", "1"]);
+    assert_eq!(recorded["matched"].to_string(), "4", "{recorded}");
+    let line = "limited to ghg-scope2-2015 (--only-passing ghg-scope2-2015): 1 retired EAC value \
+                of account `acc-f` (1 MWh) is left out, as such a claim allocates only values \
+                that pass every criterion of ghg-scope2-2015 (unknown is not passing): \
+                ghg.market fails for 1 (produced in SE, the consumption is in NO); `eacdesk \
+                claims check` lists them";
+    assert_eq!(
+        recorded["not_counted"],
+        serde_json::json!([line]),
+        "{recorded}"
+    );
+    let text = claims_out(&desk, &["--claim", "1"]);
+    assert!(text.contains(&format!("not counted: {line}\n")), "{text}");
+}
+
+/// A claim limited to a rule set it cannot pass for want of the claim's
+/// market or bidding zone (every value's criterion unknown) is refused up
+/// front, naming the option, rather than recorded with nothing allocated
+/// (MAT42 finding 3).
+#[test]
+fn a_claim_limited_to_a_rule_set_without_its_market_or_zone_is_refused() {
+    let desk = desk_with_claim_data();
+    // HOURLY names the market, not the bidding zone.
+    let no_zone = HOURLY;
+    for command in ["create", "report", "check"] {
+        let reason: &[&str] = if command == "create" {
+            &["--reason", "x"]
+        } else {
+            &[]
+        };
+        desk.eacdesk()
+            .args(["claims", command])
+            .args(no_zone)
+            .args(["--only-passing", "energytag"])
+            .args(reason)
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "A claim limited to energytag (--only-passing energytag) allocates only values \
+                 that pass every one of its criteria, and energytag.zone is unknown for every \
+                 value while the claim does not give the bidding zone of the consumption: give \
+                 it (--bidding-zone), or leave out --only-passing.",
+            ));
+    }
+    let no_market = &HOURLY[..10];
+    for set in ["re100", "ghg-scope2-2015"] {
+        desk.eacdesk()
+            .args(["claims", "create"])
+            .args(no_market)
+            .args(["--only-passing", set, "--reason", "x"])
+            .assert()
+            .code(2)
+            .stderr(contains(format!(
+                "A claim limited to {set} (--only-passing {set}) allocates only values that \
+                 pass every one of its criteria, and {}.market is unknown for every value while \
+                 the claim does not give the market of the consumption: give it (--market), or \
+                 leave out --only-passing.",
+                if set == "re100" { "re100" } else { "ghg" }
+            )));
+    }
+    // Nothing was recorded; without --only-passing the claim is recorded.
+    assert_eq!(desk.json(&["claims", "ls"]), serde_json::json!([]));
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(no_zone)
+        .args(["--reason", "x"])
+        .assert()
+        .success();
+}
+
 /// The results of `criterion` for each value of a `claims check --json`,
 /// by EAC id: (verdict, reason).
 fn results_of(check: &Value, criterion: &str) -> Vec<(String, String, String)> {
@@ -1891,7 +2081,7 @@ fn fossil_certificates_fail_re100_and_leave_the_market_based_figure_not_computed
         .arg("--csv")
         .assert()
         .success()
-        .stdout(contains("market_based_tco2e,\n"))
+        .stdout(contains("market_based_tco2e,\r\n"))
         // Quoted: the sentence holds commas.
         .stdout(contains(format!("missing,\"{said}")));
     // Limited to RE100: only the wind value, 18 MWh × 0.7.
@@ -2144,7 +2334,15 @@ fn claims_words_have_no_stray_space_repeat_or_case() {
     );
     let check = check_json(&desk, &claim);
     let retired = results_of(&check, "ghg.retired");
-    assert_eq!(retired[0].2, "retired on 2024-06-01 for general", "{check}");
+    // Retired on the first day of the year its EAC was produced in: passes,
+    // and the reason says the dates contradict each other (MAT42 finding 2).
+    assert_eq!(
+        retired[0].2,
+        "retired on 2024-06-01 for general, but 2024-06-01 is before its production ended \
+         (2025-01-01T00:00:00Z): a certificate is retired only once its electricity is \
+         produced, so check the retirement date and the production period",
+        "{check}"
+    );
 
     let twice = [
         "--beneficiary-type",
@@ -2250,7 +2448,7 @@ fn consumption_adding_up_to_zero_says_why_coverage_is_not_computed() {
         )),
         "{hourly}"
     );
-    let csv = claims_out(&desk, &[&claim[..], &["--csv"]].concat());
+    let csv = crlf(&claims_out(&desk, &[&claim[..], &["--csv"]].concat()));
     assert!(csv.contains("coverage_percent,\n"), "{csv}");
     assert!(csv.contains(&format!("missing,\"{why}\"\n")), "{csv}");
     let text = claims_out(&desk, &claim);
@@ -2767,7 +2965,7 @@ fn a_report_says_its_days_are_utc_and_names_the_files_rows_outside_them() {
         // The file's other two rows are counted: 20 MWh, not 21.
         assert!(text.contains("consumption           20 MWh\n"), "{text}");
         assert!(text.contains(&format!("\nnot counted: {line}\n")), "{text}");
-        let csv = claims_out(&desk, &[&claim[..], &["--csv"]].concat());
+        let csv = crlf(&claims_out(&desk, &[&claim[..], &["--csv"]].concat()));
         assert!(
             csv.contains("\nfrom (UTC),2024-12-31\nto (UTC),2024-12-31\n"),
             "{csv}"
@@ -2812,7 +3010,7 @@ fn an_hourly_report_names_the_retired_values_that_cross_an_hours_edge() {
     assert!(text.contains("matched               1 MWh\n"), "{text}");
     assert!(text.contains("surplus               0 MWh\n"), "{text}");
     assert!(text.contains(&format!("\nnot counted: {line}\n")), "{text}");
-    let csv = claims_out(&desk, &[&hourly[..], &["--csv"]].concat());
+    let csv = crlf(&claims_out(&desk, &[&hourly[..], &["--csv"]].concat()));
     assert!(
         csv.contains(&format!("\nnot_counted,\"{line}\"\n")),
         "{csv}"

@@ -219,6 +219,9 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
         json!({ "input": null, "claim_id": id, "rules": [], "path": out }),
     );
     let csv = std::fs::read_to_string(&out).unwrap();
+    // CRLF, as every CSV of EAC Desk (TAB42 finding 6).
+    assert_eq!(csv.matches('\n').count(), csv.matches("\r\n").count());
+    let csv = csv.replace("\r\n", "\n");
     assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
     // It was recorded with no factors: none in the CSV, and `missing`
     // says why, as the report does.
