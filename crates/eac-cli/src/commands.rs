@@ -1542,6 +1542,9 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
             v.value.clone(),
             v.unit.to_string(),
         ]);
+        if let Some(ext) = &v.extensions_json {
+            table.under(&format!("extensions  {ext}"));
+        }
     }
     out.table(&table)?;
     print_missing(&mut out, &d)?;

@@ -311,6 +311,8 @@ pub struct Table {
     headers: Vec<String>,
     right: Vec<bool>,
     rows: Vec<Vec<String>>,
+    /// Lines under a row (the row's index): not measured, not cut.
+    under: Vec<(usize, String)>,
 }
 
 impl Table {
@@ -324,6 +326,7 @@ impl Table {
             right: vec![false; headers.len()],
             headers: headers.iter().map(|h| escape(h).into_owned()).collect(),
             rows: Vec::new(),
+            under: Vec::new(),
         }
     }
 
@@ -339,14 +342,29 @@ impl Table {
         self.rows.push(escaped(cells));
     }
 
+    /// A line of its own under the last row, starting below the second
+    /// column (escaped; the columns are not widened for it): what a row
+    /// has that fits no column, such as a value's extension members.
+    pub fn under(&mut self, text: &str) {
+        debug_assert!(!self.rows.is_empty());
+        let row = self.rows.len().saturating_sub(1);
+        self.under.push((row, escape(text).into_owned()));
+    }
+
     pub fn render(&self) -> String {
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
         for row in &self.rows {
             measure(&mut widths, row);
         }
-        let mut out = String::new();
-        for row in std::iter::once(&self.headers).chain(&self.rows) {
+        let indent = " ".repeat(widths.first().map_or(0, |w| w + 2));
+        let mut out = line(&self.headers, &widths, &self.right);
+        for (i, row) in self.rows.iter().enumerate() {
             out.push_str(&line(row, &widths, &self.right));
+            for (_, text) in self.under.iter().filter(|(at, _)| *at == i) {
+                out.push_str(&indent);
+                out.push_str(text);
+                out.push('\n');
+            }
         }
         out
     }

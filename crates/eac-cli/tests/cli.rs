@@ -795,6 +795,34 @@ fn show_prints_every_field_and_the_values() {
         .stderr(contains("no EAC with id `no-such-eac`"));
 }
 
+/// Tester 42 (TAB42), finding 5: `show` said it shows "every field and
+/// value" but left out a value's extension members (`acme_meter` of
+/// canonical-p1.json), which an export writes. Text shows them under the
+/// value, `--json` as `values[i].extensions_json`, as the EAC's own.
+#[test]
+fn show_prints_each_values_extension_members() {
+    let desk = Desk::new();
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/canonical-p1.json");
+    desk.eacdesk().arg("import").arg(&file).assert().success();
+    let out = desk.eacdesk().args(["show", "canon-01"]).assert().success();
+    let text = stdout(&out);
+    let values = &text[text.find("3 values:").unwrap()..];
+    let lines: Vec<&str> = values.lines().collect();
+    assert!(lines[2].starts_with("1  AAAZZZ-123-day1"), "{values}");
+    assert_eq!(
+        lines[3], r#"   extensions  {"acme_meter":"M-0042"}"#,
+        "{values}"
+    );
+    assert!(lines[4].starts_with("2  AAAZZZ-123-day2"), "{values}");
+    let detail = desk.json(&["show", "canon-01"]);
+    assert_eq!(
+        detail["values"][0]["extensions_json"],
+        r#"{"acme_meter":"M-0042"}"#
+    );
+    assert_eq!(detail["values"][1]["extensions_json"], Value::Null);
+}
+
 #[test]
 fn an_edit_on_a_version_someone_changed_since_is_refused() {
     let desk = Desk::new();

@@ -328,6 +328,9 @@ pub struct EacValueView {
     pub unit: eac_model::EnergyUnit,
     /// Exact decimal text.
     pub value: String,
+    /// The value's extension members (a registry's meter id, say) as one
+    /// JSON object text, or `None`: kept as imported, and exported.
+    pub extensions_json: Option<String>,
 }
 
 /// Every field of one EAC, for the detail pane (decimals as text).

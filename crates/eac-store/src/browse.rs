@@ -497,6 +497,7 @@ pub(crate) fn detail(conn: &dyn Db, cds_eac_id: &str) -> Result<EacDetail> {
             end: v.end.map(|t| t.to_string()),
             unit: v.unit,
             value: v.value.as_str().to_owned(),
+            extensions_json: eac_model::extensions_to_json(&v.extensions),
         })
         .collect();
     Ok(EacDetail {

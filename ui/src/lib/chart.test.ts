@@ -11,6 +11,7 @@ const v = (start: string | null, value: string, unit: EnergyUnit = "kWh") => ({
   end: start ? start.replace("00:00Z", "59:59Z") : null,
   unit,
   value,
+  extensions_json: null,
 });
 
 describe("chartData", () => {

@@ -13,4 +13,9 @@ retired_undated: boolean, start: string | null, end: string | null, unit: Energy
 /**
  * Exact decimal text.
  */
-value: string, };
+value: string, 
+/**
+ * The value's extension members (a registry's meter id, say) as one
+ * JSON object text, or `None`: kept as imported, and exported.
+ */
+extensions_json: string | null, };
