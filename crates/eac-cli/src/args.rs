@@ -968,21 +968,57 @@ pub struct SampleArgs {
 
 /// Any spec enumeration as a value parser: clap lists its spellings in
 /// errors and `-h`, each with its help text in `--help`, and hands the
-/// command the parsed value.
+/// command the parsed value. Any case is taken ([`AnyCase`]).
 fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
-    PossibleValuesParser::new(
+    AnyCase(PossibleValuesParser::new(
         T::ALL
             .iter()
             .map(|v| PossibleValue::new(v.as_str()).help(v.help())),
-    )
+    ))
     .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
+}
+
+/// A closed list's value in any case (`Wind`, `PARTLY`), handed on in its
+/// listed spelling: one rule for every option that takes a word from a
+/// list, as `--where` values, `--unit`, `--sort` and `--by` take them
+/// (decision 265). The list in help and errors stays as it is spelt.
+#[derive(Clone)]
+struct AnyCase(PossibleValuesParser);
+
+impl TypedValueParser for AnyCase {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let listed = value.to_str().and_then(|text| {
+            self.0
+                .possible_values()?
+                .find(|v| {
+                    v.get_name_and_aliases()
+                        .any(|n| n.eq_ignore_ascii_case(text))
+                })
+                .map(|v| v.get_name().to_owned())
+        });
+        match listed {
+            Some(name) => Ok(name),
+            None => self.0.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
 }
 
 /// `validate --profile`: the profiles with what `validate` takes of each
 /// (the export's help of p2, "a FOLDER, not a single file", is true of
 /// what an export writes, not of what `validate` reads).
 fn validate_profile() -> impl TypedValueParser<Value = ExportProfile> {
-    PossibleValuesParser::new([
+    AnyCase(PossibleValuesParser::new([
         PossibleValue::new(ExportProfile::P1.as_str()).help(
             "A P1 listing: one JSON file with the certificates and all their values (the \
              CDSC-WG3-01 draft of 2024-08-29, as amended).",
@@ -992,7 +1028,7 @@ fn validate_profile() -> impl TypedValueParser<Value = ExportProfile> {
              CDS-WG3-01 v1), or a P2 listing file (an eacs.json), its detail files read where \
              its eac_data_url points (or --details-from).",
         ),
-    ])
+    ]))
     .map(|s| <ExportProfile as SpecEnum>::parse(&s).expect("a listed value"))
 }
 
@@ -1148,7 +1184,7 @@ fn short_field_name(name: &str) -> &str {
 
 /// `--by`: one summary key.
 fn parse_summary_key(text: &str) -> Result<SummaryKey, String> {
-    SummaryKey::parse(short_field_name(text.trim())).ok_or_else(|| {
+    SummaryKey::parse(short_field_name(&text.trim().to_ascii_lowercase())).ok_or_else(|| {
         let keys: Vec<&str> = SummaryKey::ALL.iter().map(|k| k.as_str()).collect();
         format!(
             "`{text}` is not a summary key; use one of {}",
@@ -1161,13 +1197,14 @@ fn parse_match(text: &str, exclude: bool) -> Result<FieldMatch, String> {
     let (field, value) = text.split_once('=').ok_or_else(|| {
         format!("`{text}` is not FIELD=VALUE (e.g. source=ofgem, asset= for a missing asset)")
     })?;
-    let field = MatchField::parse(short_field_name(field.trim())).ok_or_else(|| {
-        let names: Vec<&str> = MatchField::ALL.iter().map(|f| f.as_str()).collect();
-        format!(
-            "`{field}` is not a field to match; use one of {}",
-            names.join(", ")
-        )
-    })?;
+    let field = MatchField::parse(short_field_name(&field.trim().to_ascii_lowercase()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = MatchField::ALL.iter().map(|f| f.as_str()).collect();
+            format!(
+                "`{field}` is not a field to match; use one of {}",
+                names.join(", ")
+            )
+        })?;
     let value = match value.is_empty() {
         true => None,
         false => Some(match_value(field, value)?),
@@ -1249,12 +1286,15 @@ fn parse_sort(text: &str) -> Result<SortSpec, String> {
         Some((name, direction)) => (name, direction),
         None => (text, "asc"),
     };
-    let descending = match direction {
+    // Field and direction in any case, as every closed list (`AnyCase`).
+    let lower = name.to_ascii_lowercase();
+    let name = lower.as_str();
+    let descending = match direction.to_ascii_lowercase().as_str() {
         "asc" => false,
         "desc" => true,
-        other => {
+        _ => {
             return Err(format!(
-                "`{other}` is not a direction; use `:asc` or `:desc`"
+                "`{direction}` is not a direction; use `:asc` or `:desc`"
             ))
         }
     };

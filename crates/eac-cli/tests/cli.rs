@@ -823,6 +823,52 @@ fn show_prints_each_values_extension_members() {
     assert_eq!(detail["values"][1]["extensions_json"], Value::Null);
 }
 
+/// Tester 42 (TAB42), finding 7: `--where retired=Yes` and `--unit mwh`
+/// took any case, `--retired Partly`, `--technology Wind`,
+/// `--beneficiary-type` and `--sort quantity:DESC` refused it. One rule
+/// now: a word from a closed list is taken in any case.
+#[test]
+fn words_from_closed_lists_are_taken_in_any_case() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let count = |args: &[&str]| desk.json(&[&["ls"], args].concat())["summary"]["count"].clone();
+    for (any_case, listed) in [
+        (["--retired", "Partly"], ["--retired", "partly"]),
+        (["--retired", "NO"], ["--retired", "no"]),
+        (["--technology", "Wind"], ["--technology", "wind"]),
+        (["--technology", "SOLAR"], ["--technology", "solar"]),
+        (
+            ["--beneficiary-type", "Account"],
+            ["--beneficiary-type", "account"],
+        ),
+        (
+            ["--where", "Technology=WIND"],
+            ["--where", "technology=wind"],
+        ),
+    ] {
+        assert_eq!(count(&any_case), count(&listed), "{any_case:?}");
+    }
+    assert_eq!(
+        desk.ids(&["--sort", "Quantity:DESC"]),
+        desk.ids(&["--sort", "quantity:desc"])
+    );
+    assert_eq!(
+        desk.json(&["summary", "--by", "Technology"]),
+        desk.json(&["summary", "--by", "technology"])
+    );
+    // A word not in the list is still refused, naming the list.
+    desk.eacdesk()
+        .args(["ls", "--retired", "maybe"])
+        .assert()
+        .code(2)
+        .stderr(contains("[possible values: no, partly, yes]"));
+    desk.eacdesk()
+        .args(["ls", "--sort", "quantity:up"])
+        .assert()
+        .code(2)
+        .stderr(contains("`up` is not a direction"));
+}
+
 #[test]
 fn an_edit_on_a_version_someone_changed_since_is_refused() {
     let desk = Desk::new();
