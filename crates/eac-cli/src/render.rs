@@ -370,9 +370,12 @@ impl Table {
     }
 }
 
-/// How wide a cell shows.
+/// How many terminal columns a cell takes: a CJK character or an emoji
+/// two, a combining accent (`e` + U+0301, as macOS saves `é`) none, so
+/// the columns after `風力発電 ⚡` or an NFD name stay in line. Cells are
+/// escaped first: no control character is left to measure.
 fn width(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Widens `widths` to hold `row`'s (escaped) cells.

@@ -1224,6 +1224,7 @@ fn the_ls_table_cuts_long_cells_and_json_keeps_them_whole() {
     );
     assert!(!short.contains("cut"), "{short}");
 }
+
 /// Two EACs whose source, destination and beneficiary ids are the same
 /// text, once with `É` as one character (NFC, as typed on a keyboard) and
 /// once as `E` and a combining accent (NFD, as macOS saves text); `name`
@@ -1329,3 +1330,37 @@ fn one_id_typed_in_either_unicode_form_is_one_id() {
         .stderr(contains("There is no EAC with id `nfd-Energie-1`"));
 }
 
+/// Tester 42 (TAB42), finding 8: a cell's width was counted in
+/// characters, so a CJK name or an emoji (two columns each) pushed the
+/// later columns right and an NFD name (a combining accent takes none)
+/// pulled them left. Every row's columns now start where the header's do.
+#[test]
+fn wide_and_combining_characters_keep_the_columns_in_line() {
+    let desk = Desk::new();
+    twin_spellings(
+        &desk,
+        "Re\u{301}gie \u{98a8}\u{529b}\u{767a}\u{96fb} \u{26a1}",
+    );
+    let column_of = |line: &str, at: usize| -> usize {
+        // Terminal columns before byte `at`.
+        line[..at]
+            .chars()
+            .map(|c| match c {
+                '\u{301}' => 0,
+                '\u{98a8}' | '\u{529b}' | '\u{767a}' | '\u{96fb}' | '\u{26a1}' => 2,
+                _ => 1,
+            })
+            .sum()
+    };
+    let out = desk.eacdesk().args(["ls"]).assert().success();
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().take(3).collect();
+    let header = column_of(lines[0], lines[0].find("DESTINATION").unwrap());
+    for line in &lines[1..] {
+        assert_eq!(
+            column_of(line, line.find("Utility X").unwrap()),
+            header,
+            "{text}"
+        );
+    }
+}
