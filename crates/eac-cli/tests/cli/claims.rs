@@ -1620,10 +1620,12 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
         .stdout(contains("stored now").not());
     // The file as schema 21 had it: the step 0022 added only this table
     // and column (0023 only the column of registry statements, 0024 only
-    // the EACs' digests and the trigger that forgets them).
+    // the EACs' digests and the trigger that forgets them, 0027 only the
+    // audit records' server login).
     let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
     conn.execute_batch(
-        "DROP TABLE claim_factors;
+        "ALTER TABLE audit_log DROP COLUMN server_login;
+         DROP TABLE claim_factors;
          ALTER TABLE claims DROP COLUMN factors_recorded;
          ALTER TABLE eac_sources DROP COLUMN stated;
          DROP TRIGGER eacs_content_digest_stale;
