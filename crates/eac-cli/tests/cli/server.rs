@@ -571,9 +571,25 @@ fn registry_statements_mappings_and_stations_go_into_a_server_as_into_a_file() {
             })
             .collect()
     };
-    let trail = audit(bare().args(["--db", &url]));
+    // The server names the login that wrote each record (decision 481), a
+    // file none: alike but for that.
+    let logins = |trail: &mut Vec<Value>| -> Vec<Value> {
+        trail
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r["server_login"]))
+            .collect()
+    };
+    let mut trail = audit(bare().args(["--db", &url]));
+    let mut file_trail = audit(&mut desk.eacdesk());
     assert!(trail.len() > 5);
-    assert_eq!(trail, audit(&mut desk.eacdesk()));
+    assert!(
+        logins(&mut trail)
+            .iter()
+            .all(|l| l.as_str().is_some_and(|l| !l.is_empty())),
+        "a server's records name their login"
+    );
+    assert!(logins(&mut file_trail).iter().all(Value::is_null));
+    assert_eq!(trail, file_trail);
     bare()
         .args(["--db", &url, "audit", "verify"])
         .assert()
