@@ -138,6 +138,16 @@ fn on_server() -> Option<String> {
     }
 }
 
+/// The server login column and its value for an audit record another tool
+/// writes: a server's trigger refuses a record not naming the login that
+/// writes it (decision 481); a file takes none.
+fn server_login_column() -> (&'static str, &'static str) {
+    match on_server() {
+        Some(_) => (", server_login", ", session_user"),
+        None => ("", ""),
+    }
+}
+
 /// A test about the SQLite file itself (its bytes, its journal, its
 /// schema steps, what another tool does to it) returns here when the
 /// suite runs on server databases, saying so.
@@ -1869,10 +1879,13 @@ fn an_edit_on_an_older_version_is_refused_naming_the_change_and_writes_nothing()
     assert_eq!(typed.cds_eac_id, "a");
     assert_eq!(typed.named, "ZZ-9 (id a)");
     assert_eq!(typed.seen, seen.version);
-    assert!(
-        (typed.change).starts_with("its beneficiaries were changed by Ann Other (ann) at 20"),
-        "{typed:?}"
-    );
+    // On a server the login that wrote the change is named too (decision
+    // 481).
+    let by = match on_server() {
+        Some(_) => "its beneficiaries were changed by Ann Other (ann, server login ",
+        None => "its beneficiaries were changed by Ann Other (ann) at 20",
+    };
+    assert!((typed.change).starts_with(by), "{typed:?}");
     assert_eq!(
         err.to_string(),
         format!(
@@ -1886,10 +1899,7 @@ fn an_edit_on_an_older_version_is_refused_naming_the_change_and_writes_nothing()
         message.starts_with("EAC ZZ-9 (id a) was changed after you opened it"),
         "{message}"
     );
-    assert!(
-        message.contains("its beneficiaries were changed by Ann Other (ann) at 20"),
-        "{message}"
-    );
+    assert!(message.contains(by), "{message}");
     assert!(message.contains(" UTC); nothing was saved"), "{message}");
     assert!(message.contains("nothing was saved"), "{message}");
     assert_eq!(env.store.eac("a").unwrap().beneficiaries, ["CUST-THEIRS"]);
@@ -2531,11 +2541,12 @@ fn the_database_refuses_to_change_or_delete_audit_records() {
     assert!(update.contains("never changed"), "{update}");
     let delete = env.raw("DELETE FROM audit_log").unwrap_err();
     assert!(delete.contains("never deleted"), "{delete}");
+    let (login, session) = server_login_column();
     let blank = env
-        .raw(
-            "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
-             VALUES ('t', 'u', 'a', 'x', '{}', '{}', '  ')",
-        )
+        .raw(&format!(
+            "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason{login})
+             VALUES ('t', 'u', 'a', 'x', '{{}}', '{{}}', '  '{session})"
+        ))
         .unwrap_err();
     assert!(blank.to_lowercase().contains("check"), "{blank}");
     assert_eq!(env.store.audit_log(None).unwrap()[0].reason, "why");
@@ -2546,10 +2557,11 @@ fn the_database_refuses_to_change_or_delete_audit_records() {
 #[test]
 fn an_action_no_version_writes_is_read_as_unknown() {
     let env = browse_env();
-    env.raw(
-        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
-         VALUES ('2024-01-01T00:00:00Z', 'u', 'a', 'renamed_by_tool', 'null', 'null', 'why')",
-    )
+    let (login, session) = server_login_column();
+    env.raw(&format!(
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason{login})
+         VALUES ('2024-01-01T00:00:00Z', 'u', 'a', 'renamed_by_tool', 'null', 'null', 'why'{session})"
+    ))
     .unwrap();
     let log = env.store.audit_log(None).unwrap();
     assert_eq!(log[0].action, eac_store::AuditAction::Unknown);
