@@ -1586,6 +1586,20 @@ fn a_place_left_alone_with_no_pack_in_it_is_said_with_the_refusal_to_compare() {
     assert_eq!(entries(&desk.path("out")), ["pk"]);
 }
 
+/// Makes every write that records a pack in `desk`'s database fail at its
+/// commit, after the pack's swap, as a full disk would: a trap in the
+/// schema, a deferred foreign key that recording a pack breaks.
+fn fail_recording_packs(desk: &Desk) {
+    rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE trap_parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE trap (parent INTEGER REFERENCES trap_parent (id) DEFERRABLE INITIALLY DEFERRED);
+             CREATE TRIGGER trap_pack AFTER INSERT ON packs BEGIN INSERT INTO trap VALUES (1); END;",
+        )
+        .unwrap();
+}
+
 #[test]
 fn a_pack_whose_record_fails_after_its_swap_puts_back_what_was_there_whosever_it_is() {
     // `out/pk` is another database's recorded pack. This database, whose
@@ -1605,14 +1619,7 @@ fn a_pack_whose_record_fails_after_its_swap_puts_back_what_was_there_whosever_it
         .assert()
         .success();
     let theirs = manifest_of(&desk.path("out/pk"));
-    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE trap_parent (id INTEGER PRIMARY KEY);
-         CREATE TABLE trap (parent INTEGER REFERENCES trap_parent (id) DEFERRABLE INITIALLY DEFERRED);
-         CREATE TRIGGER trap_pack AFTER INSERT ON packs BEGIN INSERT INTO trap VALUES (1); END;",
-    )
-    .unwrap();
-    drop(conn);
+    fail_recording_packs(&desk);
     for no_exchange in [false, true] {
         let out = pack_command(&desk, "fails", no_exchange).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1644,14 +1651,7 @@ fn a_pack_whose_record_fails_where_nothing_was_is_not_kept() {
         .assert()
         .success();
     std::fs::create_dir(desk.path("out")).unwrap();
-    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE trap_parent (id INTEGER PRIMARY KEY);
-         CREATE TABLE trap (parent INTEGER REFERENCES trap_parent (id) DEFERRABLE INITIALLY DEFERRED);
-         CREATE TRIGGER trap_pack AFTER INSERT ON packs BEGIN INSERT INTO trap VALUES (1); END;",
-    )
-    .unwrap();
-    drop(conn);
+    fail_recording_packs(&desk);
     for (empty_folder, no_exchange) in [(false, false), (true, false), (true, true)] {
         if empty_folder {
             std::fs::create_dir(desk.path("out/pk")).unwrap();
