@@ -277,7 +277,16 @@ fn parse_base_url(text: &str) -> Result<Url> {
 /// `text` as a message says it: the password of its userinfo, if any, as
 /// `***`, as every database address's is (decision 253).
 fn base_url_shown(text: &str) -> String {
-    let Some(userinfo) = eac_model::read::userinfo_range(text) else {
+    // A password holding `#`, `/`, `?` ends the authority for a URI
+    // parser, so it is no userinfo to it, yet a person typed it as one:
+    // whatever stands between `://` and the last `@` is taken for the
+    // userinfo (a message then masks too much at worst, never a password).
+    let typed = || {
+        let start = text.find("://")? + 3;
+        let at = text[start..].rfind('@')?;
+        Some(start..start + at)
+    };
+    let Some(userinfo) = eac_model::read::userinfo_range(text).or_else(typed) else {
         return text.to_owned();
     };
     match text[userinfo.clone()].split_once(':') {
@@ -1373,10 +1382,13 @@ mod tests {
             "ftp://analyst:S3cret@example.com/eacs/",
             "https://analyst:S3cret@/eacs/",
             "https://analyst:S3cret@exa mple.com/",
+            "https://analyst:S3#cret@example.com/",
+            "https://analyst:S3/cret@example.com/",
+            "https://analyst:S3?cret@example.com/",
         ] {
             let message = base_url_problem(bad).unwrap();
             assert!(message.contains("analyst:***@"), "{message}");
-            assert!(!message.contains("S3cret"), "{message}");
+            assert!(!message.contains("cret"), "{message}");
         }
     }
 
