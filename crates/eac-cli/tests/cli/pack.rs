@@ -2965,7 +2965,7 @@ fn the_documented_verification_without_eac_desk_holds_on_a_real_pack() {
         "{text}"
     );
     assert!(
-        text.contains("1 source documents, 1 named in source-documents.csv; 0 recorded claims"),
+        text.contains("1 source document, 1 named in source-documents.csv; 0 recorded claims"),
         "{text}"
     );
 
