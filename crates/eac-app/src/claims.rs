@@ -149,15 +149,20 @@ pub struct ClaimReport {
     pub check: ClaimCheck,
 }
 
+/// A beneficiary type as a person typed it (`--beneficiary-type Account`):
+/// any case, as every closed list the CLI takes (decision 502).
+fn typed_beneficiary_type(text: &str) -> Result<BeneficiaryType, AppError> {
+    BeneficiaryType::parse_typed(text).ok_or_else(|| {
+        AppError::invalid_input(format!(
+            "`{}` is not a beneficiary type; give one of {}.",
+            eac_model::quote(text),
+            BeneficiaryType::names().join(", ")
+        ))
+    })
+}
+
 fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
-    let beneficiary_type =
-        BeneficiaryType::parse(input.beneficiary_type.trim()).ok_or_else(|| {
-            AppError::invalid_input(format!(
-                "`{}` is not a beneficiary type; give one of {}.",
-                eac_model::quote(&input.beneficiary_type),
-                BeneficiaryType::names().join(", ")
-            ))
-        })?;
+    let beneficiary_type = typed_beneficiary_type(&input.beneficiary_type)?;
     // Each id once, in the order given: `--beneficiary A --beneficiary A`
     // is the claim of A (its figures never counted A twice; its header and
     // name said `A, A`).
@@ -366,17 +371,7 @@ pub fn list_consumption(
     beneficiary_type: Option<&str>,
     beneficiaries: &[String],
 ) -> Result<Vec<ConsumptionEntry>, AppError> {
-    let kind = beneficiary_type
-        .map(|t| {
-            BeneficiaryType::parse(t.trim()).ok_or_else(|| {
-                AppError::invalid_input(format!(
-                    "`{}` is not a beneficiary type; give one of {}.",
-                    eac_model::quote(t),
-                    BeneficiaryType::names().join(", ")
-                ))
-            })
-        })
-        .transpose()?;
+    let kind = beneficiary_type.map(typed_beneficiary_type).transpose()?;
     Ok(store.consumption(kind, beneficiaries, None)?)
 }
 
@@ -1370,6 +1365,11 @@ pub fn set_factor(
                 eac_model::quote(tco2e_per_mwh)
             ))
         })?;
+    // `--kind Grid` is the kind `grid` (decision 502: closed lists in any case).
+    let kind = eac_store::FACTOR_KINDS
+        .into_iter()
+        .find(|k| k.eq_ignore_ascii_case(kind.trim()))
+        .unwrap_or(kind);
     let factor = store.set_emission_factor(
         market,
         kind,
@@ -1406,12 +1406,6 @@ pub fn delete_consumption(
     reason: &str,
 ) -> Result<ConsumptionDeleted, AppError> {
     let reason = Reason::new(reason)?;
-    let kind = BeneficiaryType::parse(beneficiary_type.trim()).ok_or_else(|| {
-        AppError::invalid_input(format!(
-            "`{}` is not a beneficiary type; give one of {}.",
-            eac_model::quote(beneficiary_type),
-            BeneficiaryType::names().join(", ")
-        ))
-    })?;
+    let kind = typed_beneficiary_type(beneficiary_type)?;
     Ok(store.delete_consumption(kind, beneficiary.trim(), &reason, &eac_store::os_user())?)
 }

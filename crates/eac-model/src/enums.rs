@@ -28,6 +28,17 @@ pub trait SpecEnum: Copy + Send + Sync + 'static {
         Self::ALL.iter().copied().find(|v| v.as_str() == text)
     }
 
+    /// A spelling a person typed (an option, a form): any case, around
+    /// white space, as the CLI's closed lists take them (decision 502);
+    /// files keep [`SpecEnum::parse`]'s exact spelling.
+    fn parse_typed(text: &str) -> Option<Self> {
+        let text = text.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str().eq_ignore_ascii_case(text))
+    }
+
     /// Every spelling, in the spec's order (for help texts and pickers).
     fn names() -> Vec<&'static str> {
         Self::ALL.iter().map(|v| v.as_str()).collect()

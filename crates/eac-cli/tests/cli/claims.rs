@@ -84,6 +84,54 @@ fn desk_with_claim_data() -> Desk {
     desk
 }
 
+/// The beneficiary type and the kind of factor are closed lists a person
+/// types: any case, as every closed list of the CLI (decision 502; REG42b
+/// finding 2: these are read outside the option parser).
+#[test]
+fn claims_take_a_beneficiary_type_and_factor_kind_in_any_case() {
+    let desk = desk_with_claim_data();
+    let mut typed = HOURLY;
+    typed[1] = "Account";
+    let report = |args: &[&str]| desk.json(&[&["claims", "report"], args].concat());
+    assert_eq!(report(&typed), report(&HOURLY));
+    assert_eq!(
+        desk.json(&["consumption", "ls", "--beneficiary-type", "ACCOUNT",]),
+        desk.json(&["consumption", "ls", "--beneficiary-type", "account",])
+    );
+    desk.eacdesk()
+        .args([
+            "claims", "factor", "set", "--market", "NO", "--kind", "Grid",
+        ])
+        .args([
+            "--year",
+            "2025",
+            "--factor",
+            "0.03",
+            "--source",
+            "test figures",
+        ])
+        .args(["--reason", "2025 report"])
+        .assert()
+        .success();
+    let factors = desk.json(&["claims", "factor", "ls"]);
+    assert!(
+        factors
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "grid" && f["year"] == 2025),
+        "{factors}"
+    );
+    // A word not in the list is still refused, naming the list.
+    typed[1] = "owner";
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(typed)
+        .assert()
+        .code(2)
+        .stderr(contains("`owner` is not a beneficiary type; give one of"));
+}
+
 #[test]
 fn consumption_is_imported_whole_or_refused_with_every_problem_located() {
     let desk = desk_with_claim_data();
