@@ -1474,6 +1474,27 @@ fn envelope_only_eacs_block_p1_and_export_as_p2() {
         .args(["validate", "--profile", "p2", "b"])
         .assert()
         .success();
+    // A pack of everything holds the P1 listing: refused up front with
+    // what a pack can do (REG42b finding 3), not the P1 export's "export
+    // as P2"; a selection leaves the envelopes out and is packed.
+    let refused = desk
+        .eacdesk()
+        .args(["pack", "--out", "pk", "--search", ""])
+        .assert()
+        .code(1);
+    let said = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(
+        said.starts_with("error: 3 EACs are stored without values (envelope-only")
+            && said.contains("/pk. Import their detail data, delete them")
+            && said.contains("or pack a selection: any filter leaves them out"),
+        "{said}"
+    );
+    assert!(!said.contains("export as P2"), "{said}");
+    assert!(!desk.path("pk").exists());
+    desk.eacdesk()
+        .args(["pack", "--out", "pk", "--complete"])
+        .assert()
+        .success();
 }
 
 // --- What reaches the terminal: escaped data, and stdout that fails ---

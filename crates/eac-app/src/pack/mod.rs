@@ -889,6 +889,31 @@ fn refuse_selection(store: &Store, filter: &EacFilter, dest: &Path) -> Result<()
             dest.display()
         )));
     }
+    // A pack of everything holds the P1 listing of every EAC, which those
+    // stored without values cannot be in (rule 16): said as a pack's
+    // choices, not the P1 export's "export as P2" (REG42b finding 3).
+    let envelope_only = match *filter == EacFilter::default() {
+        true => store.envelope_only_count()?,
+        false => 0,
+    };
+    if envelope_only > 0 {
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            format!(
+                "{} stored without values (envelope-only, imported from a P2 listing without its \
+                 detail data: `eacdesk ls --envelope-only` lists them), and a pack of every EAC \
+                 holds the P1 listing of each, which needs its values; nothing was written to {}. \
+                 Import their detail data, delete them, or pack a selection: any filter leaves \
+                 them out (a period, source or technology; `eacdesk pack --complete`, or \"Pack the \
+                 complete EACs only\" in the app).",
+                match envelope_only {
+                    1 => "1 EAC is".to_owned(),
+                    n => format!("{n} EACs are"),
+                },
+                dest.display()
+            ),
+        ));
+    }
     if filter.incomplete == Some(false) {
         // Only complete EACs are selected (not every EAC with the other
         // filters: the incomplete ones are left out, not in the way).
