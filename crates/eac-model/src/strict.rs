@@ -298,7 +298,7 @@ pub fn check_no_duplicate_keys(raw: &RawValue) -> Result<(), serde_json::Error> 
 /// key before it in its own object: the one the depth-first check
 /// stops at. Without recursion (the text may nest deep); only the error's
 /// path scans it.
-pub(crate) fn repeated_key_at(text: &str) -> Option<(String, usize)> {
+pub fn repeated_key_at(text: &str) -> Option<(String, usize)> {
     enum Frame {
         /// The keys read so far, the last the member being read (`open`
         /// while a key is due: after `{` or a comma).

@@ -378,84 +378,19 @@ struct Duplicate {
 /// The first key written twice in one object of `json` (digest rule 20,
 /// strict JSON), anywhere in the document. serde_json keeps the last value
 /// of a repeated key without a word, so the readers' objects cannot tell;
-/// the text is scanned once instead. `json` has been read as JSON already,
-/// so only quotes, brackets, colons and commas need looking at, and the
-/// scan keeps a stack, not a recursion, however deep the nesting.
+/// the text is scanned once instead, by the one scan every reader uses
+/// (`eac_model::strict::repeated_key_at`: a stack, not a recursion).
 fn duplicate_key(json: &str) -> Option<Duplicate> {
-    enum Frame {
-        /// The keys seen, the latest one, and whether a key comes next.
-        Object {
-            keys: std::collections::HashSet<String>,
-            latest: String,
-            key_next: bool,
-        },
-        /// The index of the element being read.
-        Array(usize),
-    }
-    let bytes = json.as_bytes();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                // The closing quote: the first one not escaped.
-                let mut end = i + 1;
-                while end < bytes.len() && bytes[end] != b'"' {
-                    end += if bytes[end] == b'\\' { 2 } else { 1 };
-                }
-                let end = (end + 1).min(bytes.len());
-                if let Some(Frame::Object {
-                    keys,
-                    latest,
-                    key_next: key_next @ true,
-                }) = stack.last_mut()
-                {
-                    // The key as the readers see it (`\u0061` is `a`).
-                    let key: String = serde_json::from_str(&json[i..end]).unwrap_or_default();
-                    *key_next = false;
-                    if !keys.insert(key.clone()) {
-                        let mut pointer = String::new();
-                        for frame in &stack[..stack.len() - 1] {
-                            match frame {
-                                Frame::Object { latest, .. } => {
-                                    pointer.push('/');
-                                    pointer.push_str(&eac_model::pointer_token(latest));
-                                }
-                                Frame::Array(n) => pointer.push_str(&format!("/{n}")),
-                            }
-                        }
-                        pointer.push('/');
-                        pointer.push_str(&eac_model::pointer_token(&key));
-                        return Some(Duplicate {
-                            key,
-                            pointer,
-                            offset: i,
-                        });
-                    }
-                    *latest = key;
-                }
-                i = end;
-                continue;
-            }
-            b'{' => stack.push(Frame::Object {
-                keys: Default::default(),
-                latest: String::new(),
-                key_next: true,
-            }),
-            b'[' => stack.push(Frame::Array(0)),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { key_next, .. }) => *key_next = true,
-                Some(Frame::Array(n)) => *n += 1,
-                None => {}
-            },
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    let (pointer, offset) = eac_model::strict::repeated_key_at(json)?;
+    // The key as the readers see it: the pointer's last token, unescaped
+    // (RFC 6901).
+    let token = pointer.rsplit('/').next().unwrap_or_default();
+    let key = token.replace("~1", "/").replace("~0", "~");
+    Some(Duplicate {
+        key,
+        pointer,
+        offset,
+    })
 }
 
 /// The bundles of the document and the pointer of their array (`"."` for a
